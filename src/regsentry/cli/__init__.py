@@ -1,0 +1,1 @@
+"""The ``regsentry`` command line: thin adapters that parse, call a service and render."""

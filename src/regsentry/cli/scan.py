@@ -1,0 +1,138 @@
+"""``regsentry scan``: scan (or with ``--dry-run``, list) the images a rule covers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from regsentry.cli.exit_codes import for_results
+from regsentry.cli.options import (
+    CaFileOption,
+    CredentialOption,
+    InsecureOption,
+    PasswordStdinOption,
+    UsernameOption,
+    read_credentials,
+)
+from regsentry.cli.output import emit_text, output_console
+from regsentry.cli.progress import progress_bar
+from regsentry.config import Settings
+from regsentry.errors import ConfigError
+from regsentry.model.rule import RegistryVersion, ScanRule
+from regsentry.report.json_report import render_json
+from regsentry.report.table import print_plan
+from regsentry.service.plan import client_options, plan_images
+
+
+class OutputFormat(StrEnum):
+    """Report formats of ``scan``."""
+
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    CYCLONEDX = "cyclonedx"
+    SPDX = "spdx"
+
+
+class OperatingSystemChoice(StrEnum):
+    """Values of ``--os``."""
+
+    LINUX = "linux"
+    WINDOWS = "windows"
+
+
+class Severity(StrEnum):
+    """Levels for ``--fail-on``."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+def scan(
+    registry: Annotated[
+        str,
+        typer.Argument(help="Registry URL or host[:port]; blank = Docker Hub.", metavar="REGISTRY"),
+    ] = "",
+    version: Annotated[
+        RegistryVersion, typer.Option("--version", help="The registry's kind.")
+    ] = RegistryVersion.V2,
+    repo: Annotated[
+        str,
+        typer.Option(
+            help="Repository pattern(s): *, ?, comma lists, !excludes.", metavar="PATTERN"
+        ),
+    ] = "",
+    tag: Annotated[
+        str, typer.Option(help="Tag pattern(s), same syntax; blank = all.", metavar="PATTERN")
+    ] = "",
+    cap: Annotated[
+        int, typer.Option(help="Per repository, the newest N images; 0 = all.", min=0, metavar="N")
+    ] = 5,
+    os: Annotated[OperatingSystemChoice, typer.Option("--os", help="Scan images of this OS.")] = (
+        OperatingSystemChoice.LINUX
+    ),
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Index platform(s) to scan (repeatable); * = every one of the OS.",
+            metavar="OS/ARCH[/VARIANT]",
+        ),
+    ] = None,
+    credential: CredentialOption = "",
+    username: UsernameOption = "",
+    password_stdin: PasswordStdinOption = False,
+    ca_file: CaFileOption = None,
+    insecure: InsecureOption = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the images that would be scanned; pull nothing.")
+    ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Report format.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the report to this file instead of stdout.", metavar="FILE"),
+    ] = None,
+    fail_on: Annotated[
+        Severity | None, typer.Option(help="Exit 1 when findings reach this severity.")
+    ] = None,
+) -> None:
+    """Scan the images of a registry that a rule covers."""
+    rule = ScanRule.build(
+        version=version,
+        registry=registry,
+        repository=repo,
+        tag=tag,
+        cap=cap,
+        os=os.value,
+        platforms=",".join(platform or []),
+    )
+    if not dry_run:
+        raise ConfigError(
+            "scanning image contents is not available in this version yet; "
+            "use --dry-run to list the images the rule covers"
+        )
+    if output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
+        raise ConfigError(f"--dry-run prints table or json, not {output_format.value}")
+    credentials = read_credentials(
+        credential=credential, username=username, password_stdin=password_stdin
+    )
+    settings = Settings()
+    options = client_options(settings, credentials=credentials, ca_file=ca_file, insecure=insecure)
+    stderr = Console(stderr=True)
+    with progress_bar(stderr, f"Listing {rule.name}") as progress:
+        results = asyncio.run(plan_images(rule, options, progress=progress))
+    if output_format is OutputFormat.JSON:
+        emit_text(render_json(results, generated_at=datetime.now(UTC)), output)
+    else:
+        with output_console(output) as console:
+            print_plan(results, console)
+    raise typer.Exit(for_results(results))

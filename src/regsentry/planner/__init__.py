@@ -1,0 +1,1 @@
+"""Scan rule → images: which images a rule covers, found without pulling a layer."""

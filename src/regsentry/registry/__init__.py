@@ -1,0 +1,1 @@
+"""Docker Registry v2 / OCI distribution client; knows nothing of packages or CVEs."""

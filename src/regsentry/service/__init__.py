@@ -1,0 +1,1 @@
+"""Use cases, and the one place where settings, clients and stores are put together."""

@@ -1,0 +1,36 @@
+"""The README shows the real ``--help`` and the same test command CI runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_readme_scan_help_is_current() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(
+        r"<!-- scan-help.*?-->\n```text\n(.*?)\n```\n<!-- /scan-help -->", readme, re.S
+    )
+    assert block, "README lost its scan-help block"
+    help_text = subprocess.run(
+        [sys.executable, "-m", "regsentry", "scan", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+        check=True,
+    ).stdout
+    assert block.group(1).strip() == help_text.strip(), (
+        "README usage is stale: paste the output of `COLUMNS=100 regsentry scan --help`"
+    )
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "   scripts/test\n" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.rstrip().splitlines()[-1] == "scripts/test"
