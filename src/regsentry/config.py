@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     db_url: str = Field("", description="SQLAlchemy URL; blank = SQLite under home.")
     broker_url: str = Field("", description="Celery broker; blank = in-process scanners.")
     registry_concurrency: int = Field(
-        16, ge=1, le=256, description="Requests in flight per registry."
+        8, ge=1, le=256, description="Requests in flight per registry."
     )
     request_timeout: float = Field(30.0, gt=0, description="Seconds per registry request.")
+
+    @property
+    def content_cache_dir(self) -> Path:
+        """Registry documents fetched by digest (configs, manifests), kept by digest."""
+        return self.home / "cache" / "content"

@@ -25,6 +25,7 @@ from regsentry.errors import ConfigError
 from regsentry.model.digest import Digest, InvalidDigestError
 from regsentry.model.registry_address import RegistryAddress
 from regsentry.registry.auth import Credentials, RegistryAuth
+from regsentry.registry.content_cache import ContentCache
 from regsentry.registry.errors import (
     BlobIntegrityError,
     NotARegistryError,
@@ -32,6 +33,7 @@ from regsentry.registry.errors import (
     RegistryProtocolError,
     RegistryTLSError,
     RegistryUnreachableError,
+    ResponseTooLargeError,
 )
 from regsentry.registry.limits import Limits
 from regsentry.registry.manifest import (
@@ -67,14 +69,23 @@ class ClientOptions:
     page_size: int = 1000
     limits: Limits = field(default_factory=Limits)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Where documents fetched by digest are kept so they are never fetched twice.
+    content_cache: ContentCache | None = None
 
 
 class RegistryClient:
     """Docker Registry v2 client for one registry; use :meth:`connect` to make one."""
 
-    def __init__(self, transport: RegistryTransport, *, page_size: int) -> None:
+    def __init__(
+        self,
+        transport: RegistryTransport,
+        *,
+        page_size: int,
+        content_cache: ContentCache | None = None,
+    ) -> None:
         self._transport = transport
         self._page_size = page_size
+        self._cache = content_cache
         self._exit_stack = AsyncExitStack()
 
     @property
@@ -154,7 +165,7 @@ class RegistryClient:
             retry=options.retry,
             **({"sleep": sleep} if sleep else {}),
         )
-        client = cls(transport, page_size=options.page_size)
+        client = cls(transport, page_size=options.page_size, content_cache=options.content_cache)
         client._exit_stack.push_async_callback(http.aclose)
         return client
 
@@ -223,6 +234,9 @@ class RegistryClient:
     async def manifest(self, repository: str, reference: str | Digest) -> Manifest:
         """The manifest a tag or digest names, verified against its digest."""
         what = f"manifest {repository}{'@' if isinstance(reference, Digest) else ':'}{reference}"
+        cached = self._cached(reference)
+        if cached is not None and isinstance(reference, Digest):
+            return self._parse_manifest(cached, "", reference, what)
         response = await self._transport.get(
             f"/v2/{_path(repository)}/manifests/{quote(str(reference), safe=':')}",
             scope=pull_scope(repository),
@@ -230,37 +244,43 @@ class RegistryClient:
             accept=MANIFEST_MEDIA_TYPES,
             max_bytes=self._transport.limits.manifest_bytes,
         )
-        content_type = response.headers.get("content-type", "")
         digest = self._manifest_digest(response.body, response.headers, reference, what)
+        manifest = self._parse_manifest(
+            response.body, response.headers.get("content-type", ""), digest, what
+        )
+        if not isinstance(manifest, Schema1Manifest):
+            self._verify(response.body, digest, what)
+            self._remember(digest, response.body)
+        return manifest
+
+    def _parse_manifest(
+        self, body: bytes, content_type: str, digest: Digest, what: str
+    ) -> Manifest:
         try:
-            manifest = parse_manifest(response.body, content_type=content_type, digest=digest)
+            return parse_manifest(body, content_type=content_type, digest=digest)
         except RegistryProtocolError as exc:
             raise RegistryProtocolError(
                 f"registry {self.registry}: {what}: {exc}", registry=self.registry
             ) from exc
-        if not isinstance(manifest, Schema1Manifest):
-            self._verify(response.body, digest, what)
-        return manifest
 
     async def image_config(self, repository: str, config: Descriptor) -> ImageConfig:
         """The image config blob, verified against its digest."""
         what = f"image config {config.digest.short} of {repository}"
         limit = self._transport.limits.config_bytes
-        if config.size > limit:
-            raise RegistryProtocolError(
-                f"registry {self.registry}: {what} declares {config.size:,} bytes, over the "
-                f"{limit:,}-byte cap",
-                registry=self.registry,
+        self._check_declared_size(config, limit, what)
+        body = self._cached(config.digest)
+        if body is None:
+            response = await self._transport.get(
+                f"/v2/{_path(repository)}/blobs/{config.digest}",
+                scope=pull_scope(repository),
+                what=what,
+                max_bytes=limit,
             )
-        response = await self._transport.get(
-            f"/v2/{_path(repository)}/blobs/{config.digest}",
-            scope=pull_scope(repository),
-            what=what,
-            max_bytes=limit,
-        )
-        self._verify(response.body, config.digest, what)
+            body = response.body
+            self._verify(body, config.digest, what)
+            self._remember(config.digest, body)
         try:
-            return parse_image_config(response.body, config.digest)
+            return parse_image_config(body, config.digest)
         except RegistryProtocolError as exc:
             raise RegistryProtocolError(
                 f"registry {self.registry}: {what}: {exc}", registry=self.registry
@@ -273,13 +293,7 @@ class RegistryClient:
         not trust what it derived from the blob until the iterator finished cleanly.
         """
         what = f"blob {layer.digest.short} of {repository}"
-        limit = self._transport.limits.blob_bytes
-        if layer.size > limit:
-            raise RegistryProtocolError(
-                f"registry {self.registry}: {what} declares {layer.size:,} bytes, over the "
-                f"{limit:,}-byte cap",
-                registry=self.registry,
-            )
+        self._check_declared_size(layer, self._transport.limits.blob_bytes, what)
         hasher = layer.digest.hasher()
         received = 0
         async with self._transport.stream(
@@ -309,6 +323,24 @@ class RegistryClient:
             raise BlobIntegrityError(
                 f"registry {self.registry}: {what} does not match its digest "
                 f"{layer.digest} (got {layer.digest.algorithm}:{hasher.hexdigest()})",
+                registry=self.registry,
+            )
+
+    def _cached(self, reference: str | Digest) -> bytes | None:
+        if self._cache is None or not isinstance(reference, Digest):
+            return None
+        return self._cache.get(reference)
+
+    def _remember(self, digest: Digest, body: bytes) -> None:
+        if self._cache is not None:
+            self._cache.put(digest, body)
+
+    def _check_declared_size(self, descriptor: Descriptor, limit: int, what: str) -> None:
+        """Refuse content whose manifest already declares it over its cap."""
+        if descriptor.size > limit:
+            raise ResponseTooLargeError(
+                f"registry {self.registry}: {what} declares {descriptor.size:,} bytes, over "
+                f"the {limit:,}-byte cap",
                 registry=self.registry,
             )
 

@@ -11,6 +11,7 @@ from regsentry.model.rule import ScanRule
 from regsentry.planner.enumerate import plan_rule
 from regsentry.registry.auth import Credentials
 from regsentry.registry.client import ClientOptions, RegistryClient
+from regsentry.registry.content_cache import DirectoryContentCache
 
 
 def client_options(
@@ -27,6 +28,7 @@ def client_options(
         insecure=insecure,
         concurrency=settings.registry_concurrency,
         timeout=settings.request_timeout,
+        content_cache=DirectoryContentCache(settings.content_cache_dir),
     )
 
 
