@@ -158,6 +158,11 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert_clean_error(result, message)
 
 
+def test_docker_hub_patterns_need_exact_names() -> None:
+    result = regsentry("scan", "--repo", "bitnami/*", "--dry-run")  # refused before any request
+    assert_clean_error(result, "Docker Hub has no repository catalog")
+
+
 def test_scan_without_dry_run_says_what_is_available() -> None:
     result = regsentry("scan", "127.0.0.1:1")
     assert_clean_error(result, "use --dry-run")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from regsentry.errors import ConfigError
 from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus, ImageTarget
 from regsentry.model.platform import Platform
@@ -64,6 +65,7 @@ class Planner:
 
     async def plan(self) -> list[ImageResult]:
         """Every image the rule covers, planned, skipped or failed, by repository."""
+        check_supported(self._rule)
         repositories = await self._repositories()
         per_repository = await map_concurrently(
             self._plan_repository, repositories, limit=self._concurrency
@@ -251,6 +253,16 @@ class Planner:
             created=created,
         )
         return ImageResult(target, status, error)
+
+
+def check_supported(rule: ScanRule) -> None:
+    """Refuse, before any request, a rule this version cannot enumerate."""
+    if rule.address.is_docker_hub and rule.repository_pattern.literal_names is None:
+        raise ConfigError(
+            "Docker Hub has no repository catalog: name the repositories exactly "
+            "(e.g. --repo library/alpine,bitnami/redis); listing ORG/* through Docker "
+            "Hub's own API is not supported yet"
+        )
 
 
 async def plan_rule(

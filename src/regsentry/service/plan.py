@@ -8,7 +8,7 @@ from regsentry.config import Settings
 from regsentry.model.image import ImageResult
 from regsentry.model.progress import ProgressSink
 from regsentry.model.rule import ScanRule
-from regsentry.planner.enumerate import plan_rule
+from regsentry.planner.enumerate import check_supported, plan_rule
 from regsentry.registry.auth import Credentials
 from regsentry.registry.client import ClientOptions, RegistryClient
 from regsentry.registry.content_cache import DirectoryContentCache
@@ -39,5 +39,6 @@ async def plan_images(
     progress: ProgressSink | None = None,
 ) -> list[ImageResult]:
     """Connect to the rule's registry and enumerate the images the rule covers."""
+    check_supported(rule)
     async with await RegistryClient.connect(rule.address, options) as client:
         return await plan_rule(client, rule, concurrency=options.concurrency * 2, progress=progress)
