@@ -15,17 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.support.images import Pusher, build_image
 from tests.support.registry_server import start_registry
+
+from bench.timing import median_seconds
 
 REPOSITORY = "bench/app"
 ACCEPT = ", ".join(
@@ -73,15 +72,6 @@ def regsentry_dry_run(base_url: str, expected: int, home: Path) -> None:
         raise SystemExit(f"regsentry planned {planned} images, expected {expected}")
 
 
-def timed(function: Callable[[], None], rounds: int) -> float:
-    durations = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        function()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tags", type=int, default=1000)
@@ -104,10 +94,10 @@ def main() -> None:
                 # The same home again: configs come from the content cache, tags are re-read.
                 regsentry_dry_run(registry.url, len(tags), Path(directory) / "warm")
 
-            ours_cold = timed(cold, args.rounds)
+            ours_cold = median_seconds(cold, args.rounds)
             warm()
-            ours_warm = timed(warm, args.rounds)
-            baseline = timed(lambda: curl_loop(registry.url, tags), args.rounds)
+            ours_warm = median_seconds(warm, args.rounds)
+            baseline = median_seconds(lambda: curl_loop(registry.url, tags), args.rounds)
         finally:
             registry.stop()
     print(f"tags: {len(tags)}, rounds: {args.rounds} (medians)")

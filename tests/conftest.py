@@ -69,6 +69,16 @@ def open_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleRe
 
 
 @pytest.fixture(scope="session")
+def scratch_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleRegistry]:
+    """An open registry for tests that push their own images (never listed as a whole)."""
+    server = start_registry(tmp_path_factory.mktemp("scratch-registry"))
+    try:
+        yield SampleRegistry(server, Sample())
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def basic_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleRegistry]:
     """A registry with htpasswd basic auth (users ADMIN and READER)."""
     server = start_registry(tmp_path_factory.mktemp("basic-registry"), users=dict([ADMIN, READER]))

@@ -8,24 +8,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_readme_scan_help_is_current() -> None:
+@pytest.mark.parametrize("command", ["scan", "image"])
+def test_readme_help_is_current(command: str) -> None:
     readme = (ROOT / "README.md").read_text()
-    block = re.search(
-        r"<!-- scan-help.*?-->\n```text\n(.*?)\n```\n<!-- /scan-help -->", readme, re.S
-    )
-    assert block, "README lost its scan-help block"
+    pattern = rf"<!-- {command}-help.*?-->\n```text\n(.*?)\n```\n<!-- /{command}-help -->"
+    block = re.search(pattern, readme, re.S)
+    assert block, f"README lost its {command}-help block"
     help_text = subprocess.run(
-        [sys.executable, "-m", "regsentry", "scan", "--help"],
+        [sys.executable, "-m", "regsentry", command, "--help"],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
         check=True,
     ).stdout
     assert block.group(1).strip() == help_text.strip(), (
-        "README usage is stale: paste the output of `COLUMNS=100 regsentry scan --help`"
+        f"README usage is stale: paste the output of `COLUMNS=100 regsentry {command} --help`"
     )
 
 

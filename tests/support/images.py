@@ -171,6 +171,41 @@ def build_image(
     return Image(manifest, config, layers, os, architecture, variant)
 
 
+def image_from_layers(
+    layers: tuple[bytes, ...],
+    *,
+    created: datetime = datetime(2024, 1, 1, tzinfo=UTC),
+    media_type: str = DOCKER_LAYER,
+    diff_ids: tuple[str, ...] | None = None,
+) -> Image:
+    """An image of ready-made (compressed) layer blobs, bottom first."""
+    blobs = tuple(Blob(media_type, data) for data in layers)
+    config = Blob(
+        DOCKER_CONFIG,
+        json.dumps(
+            {
+                "architecture": "amd64",
+                "os": "linux",
+                "created": created.isoformat().replace("+00:00", "Z"),
+                "rootfs": {"type": "layers", "diff_ids": list(diff_ids or ())},
+                "history": [{"created_by": "regsentry test layer"} for _ in blobs],
+            }
+        ).encode(),
+    )
+    manifest = Blob(
+        DOCKER_MANIFEST,
+        json.dumps(
+            {
+                "schemaVersion": 2,
+                "mediaType": DOCKER_MANIFEST,
+                "config": config.descriptor(),
+                "layers": [blob.descriptor() for blob in blobs],
+            }
+        ).encode(),
+    )
+    return Image(manifest, config, blobs, "linux", "amd64")
+
+
 def build_index(children: tuple[Image, ...], *, oci: bool = True) -> Index:
     """A multi-platform index over ``children``."""
     media_type = OCI_INDEX if oci else DOCKER_LIST

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from regsentry import __version__
 from regsentry.cli.exit_codes import ExitCode
+from regsentry.cli.image import image
 from regsentry.cli.scan import scan
 from regsentry.errors import RegsentryError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command()(scan)
+app.command()(image)
 
 
 def _version(value: bool) -> None:

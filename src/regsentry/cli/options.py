@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,27 @@ CaFileOption = Annotated[
 InsecureOption = Annotated[
     bool,
     typer.Option("--insecure", help="Allow plain HTTP and unverified TLS for the registry named."),
+]
+
+
+class OperatingSystemChoice(StrEnum):
+    """Values of ``--os``."""
+
+    LINUX = "linux"
+    WINDOWS = "windows"
+
+
+OsOption = Annotated[OperatingSystemChoice, typer.Option("--os", help="Take images of this OS.")]
+PlatformOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Index platform(s) to take (repeatable); * = every one of the OS.",
+        metavar="OS/ARCH[/VARIANT]",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(help="Write the report to this file instead of stdout.", metavar="FILE"),
 ]
 
 

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 class RichProgress:
@@ -27,12 +34,15 @@ class RichProgress:
 
 
 @contextmanager
-def progress_bar(console: Console, description: str) -> Iterator[RichProgress]:
+def progress_bar(
+    console: Console, description: str, *, unit: str = "items"
+) -> Iterator[RichProgress]:
     """A transient progress bar shown while the block runs (only on a terminal)."""
+    amount = DownloadColumn(binary_units=True) if unit == "bytes" else MofNCompleteColumn()
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
-        MofNCompleteColumn(),
+        amount,
         TimeElapsedColumn(),
         console=console,
         transient=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +15,11 @@ from regsentry.cli.options import (
     CaFileOption,
     CredentialOption,
     InsecureOption,
+    OperatingSystemChoice,
+    OsOption,
+    OutputOption,
     PasswordStdinOption,
+    PlatformOption,
     UsernameOption,
     read_credentials,
 )
@@ -38,13 +41,6 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
     CYCLONEDX = "cyclonedx"
     SPDX = "spdx"
-
-
-class OperatingSystemChoice(StrEnum):
-    """Values of ``--os``."""
-
-    LINUX = "linux"
-    WINDOWS = "windows"
 
 
 class Severity(StrEnum):
@@ -76,16 +72,8 @@ def scan(
     cap: Annotated[
         int, typer.Option(help="Per repository, the newest N images; 0 = all.", min=0, metavar="N")
     ] = 5,
-    os: Annotated[OperatingSystemChoice, typer.Option("--os", help="Scan images of this OS.")] = (
-        OperatingSystemChoice.LINUX
-    ),
-    platform: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Index platform(s) to scan (repeatable); * = every one of the OS.",
-            metavar="OS/ARCH[/VARIANT]",
-        ),
-    ] = None,
+    os: OsOption = OperatingSystemChoice.LINUX,
+    platform: PlatformOption = None,
     credential: CredentialOption = "",
     username: UsernameOption = "",
     password_stdin: PasswordStdinOption = False,
@@ -97,10 +85,7 @@ def scan(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(help="Write the report to this file instead of stdout.", metavar="FILE"),
-    ] = None,
+    output: OutputOption = None,
     fail_on: Annotated[
         Severity | None, typer.Option(help="Exit 1 when findings reach this severity.")
     ] = None,

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from regsentry.model.digest import Digest
+from regsentry.model.inventory import Inventory
 from regsentry.model.platform import Platform
 
 
@@ -43,8 +44,13 @@ class ImageTarget:
 
 @dataclass(frozen=True)
 class ImageResult:
-    """An image target and its outcome; ``error`` says why when it is not a success."""
+    """An image target and its outcome; ``error`` says why when it is not a success.
+
+    ``inventory`` is set once the image's layers were analysed, also for a ``failed``
+    image whose inventory is incomplete (its ``error`` says what is missing).
+    """
 
     target: ImageTarget
     status: ImageStatus
     error: str | None = None
+    inventory: Inventory | None = None

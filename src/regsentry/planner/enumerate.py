@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from regsentry.concurrency import Memo, map_concurrently
 from regsentry.errors import ConfigError
 from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus, ImageTarget
 from regsentry.model.platform import Platform
 from regsentry.model.progress import NoProgress, ProgressSink
 from regsentry.model.rule import ScanRule
-from regsentry.planner.concurrency import Memo, map_concurrently
 from regsentry.planner.select import DigestGroup, newest_first
 from regsentry.registry.client import RegistryClient
 from regsentry.registry.errors import RegistryError
@@ -107,11 +107,11 @@ class Planner:
             else:
                 groups.setdefault(outcome.digest, ([], outcome))[0].append(tag)
 
-        async def expand(item: tuple[Digest, tuple[list[str], Manifest]]) -> DigestGroup:
+        async def expand_group(item: tuple[Digest, tuple[list[str], Manifest]]) -> DigestGroup:
             _digest, (group_tags, manifest) = item
-            return await self._expand(repository, tuple(group_tags), manifest)
+            return await self.expand(repository, tuple(group_tags), manifest)
 
-        expanded = await map_concurrently(expand, groups.items(), limit=self._concurrency)
+        expanded = await map_concurrently(expand_group, groups.items(), limit=self._concurrency)
         planned = [
             result
             for group in newest_first(
@@ -122,10 +122,12 @@ class Planner:
         others = [result for group in expanded for result in group.others]
         return planned + others + failed
 
-    async def _expand(
+    async def expand(
         self, repository: str, tags: tuple[str, ...], manifest: Manifest
     ) -> DigestGroup:
-        """The images one tagged digest yields: index children or the image itself."""
+        """The images one tagged manifest yields under the rule: the index children of
+        the rule's platforms, or the image itself; others skipped or failed with reasons.
+        """
         if isinstance(manifest, ImageIndex):
             return await self._expand_index(repository, tags, manifest)
         outcome = await self._single(repository, manifest)

@@ -49,6 +49,7 @@ from regsentry.registry.paging import list_all
 from regsentry.registry.transport import RegistryTransport, RetryPolicy, Sleep
 
 CATALOG_SCOPE = "registry:catalog:*"
+_BLOB_CHUNK_BYTES = 1024 * 1024
 _USER_AGENT = f"regsentry/{__version__}"
 
 
@@ -303,7 +304,8 @@ class RegistryClient:
             what=what,
             headers={"Accept-Encoding": "identity"},
         ) as response:
-            async for chunk in response.aiter_bytes():
+            # Big chunks: fewer hand-offs to the decompressing thread, fewer GIL switches.
+            async for chunk in response.aiter_bytes(_BLOB_CHUNK_BYTES):
                 received += len(chunk)
                 if received > layer.size:
                     raise BlobIntegrityError(

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regsentry.model.image import ImageResult, ImageStatus
+from regsentry.model.package import Distro, Package
+from regsentry.model.purl import purl
 
 SCHEMA = "regsentry.report/v1"
 
@@ -21,9 +23,9 @@ def iso8601(moment: datetime | None) -> str | None:
 
 
 def image_document(result: ImageResult) -> dict[str, Any]:
-    """One image of the report."""
+    """One image of the report; analysed images also carry os, packages and analysis."""
     target = result.target
-    return {
+    document: dict[str, Any] = {
         "registry": target.registry,
         "repository": target.repository,
         "tags": list(target.tags),
@@ -34,13 +36,47 @@ def image_document(result: ImageResult) -> dict[str, Any]:
         "status": result.status.value,
         "error": result.error,
     }
+    inventory = result.inventory
+    if inventory is None:
+        return document
+    distro = inventory.distro
+    document["os"] = (
+        {"family": distro.family, "version": distro.version, "name": distro.name}
+        if distro
+        else None
+    )
+    document["packages"] = [package_document(p, distro) for p in inventory.packages]
+    document["vulnerabilities"] = []
+    document["summary"] = None
+    document["analysis"] = {
+        "analyzers": [{"id": id_, "version": version} for id_, version in inventory.analyzers],
+        "files": [
+            {"path": f.path, "analyzer": f.analyzer, "layer": str(f.layer)} for f in inventory.files
+        ],
+    }
+    return document
+
+
+def package_document(package: Package, distro: Distro | None) -> dict[str, Any]:
+    """One package (SPEC §3 keys)."""
+    return {
+        "type": package.type.value,
+        "name": package.name,
+        "version": package.version,
+        "arch": package.arch,
+        "source_name": package.source_name or package.name,
+        "source_version": package.source_version or package.version,
+        "purl": purl(package, distro),
+        "layer": str(package.layer) if package.layer else None,
+    }
 
 
 def report_document(results: Sequence[ImageResult], *, generated_at: datetime) -> dict[str, Any]:
     """The whole report as a JSON-ready dict.
 
-    A dry run has nothing to say about vulnerabilities, so its summary says ``null``
-    there rather than zeros that would read as "clean".
+    Without advisory data (a dry run, or before any advisory database exists) nothing
+    can be said about vulnerabilities, so the summaries say ``null`` there rather than
+    zeros that would read as "clean", and ``advisories.used`` is false.
     """
     statuses = Counter(result.status for result in results)
     summary: dict[str, Any] = {
@@ -54,6 +90,10 @@ def report_document(results: Sequence[ImageResult], *, generated_at: datetime) -
     return {
         "schema": SCHEMA,
         "generated_at": iso8601(generated_at),
+        "advisories": {
+            "used": False,
+            "note": "no advisory data was used: vulnerabilities were not assessed",
+        },
         "images": [image_document(result) for result in results],
         "summary": summary,
     }

@@ -46,3 +46,40 @@ def print_plan(results: Sequence[ImageResult], console: Console) -> None:
         f"{counts[status.value]} {status.value}" for status in ImageStatus if counts[status.value]
     )
     console.print(f"{len(results)} images: {parts or 'none'}")
+
+
+def print_inventories(results: Sequence[ImageResult], console: Console) -> None:
+    """Per image: a heading with OS and status, then its packages."""
+    for result in results:
+        target = result.target
+        inventory = result.inventory
+        distro = inventory.distro if inventory else None
+        os_text = f"{distro.family} {distro.version}" if distro else "unknown OS"
+        tags = ", ".join(target.tags) or (target.digest.short if target.digest else "")
+        console.print(
+            f"[bold]{target.registry}/{target.repository}[/] {tags} "
+            f"({target.platform or '?'}, {os_text}): "
+            f"[{_STATUS_STYLE[result.status]}]{result.status.value}[/]",
+            highlight=False,
+        )
+        if result.error:
+            console.print(f"  reason: {result.error}", markup=False, highlight=False)
+        if inventory and inventory.packages:
+            table = Table(show_edge=False, pad_edge=False)
+            for column in ("Type", "Name", "Version", "Arch", "Source", "Layer"):
+                table.add_column(column, overflow="fold")
+            for package in inventory.packages:
+                source = package.source_name or package.name
+                if package.source_version and package.source_version != package.version:
+                    source = f"{source} {package.source_version}"
+                table.add_row(
+                    package.type.value,
+                    package.name,
+                    package.version,
+                    package.arch,
+                    source if source != package.name else "",
+                    package.layer.short if package.layer else "",
+                )
+            console.print(table)
+            console.print(f"  {len(inventory.packages)} packages")
+    console.print("No advisory data was used: vulnerabilities were not assessed.")

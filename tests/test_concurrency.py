@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from regsentry.planner.concurrency import Memo, map_concurrently
+from regsentry.concurrency import Memo, map_concurrently
 
 
 async def test_map_concurrently_keeps_order_and_limit() -> None:

@@ -1,4 +1,5 @@
-"""Small asyncio helpers: a bounded concurrent map and a memo of in-flight lookups."""
+"""Small asyncio helpers shared by the planner and the indexer: a bounded concurrent map
+and a memo of in-flight lookups."""
 
 from __future__ import annotations
 

@@ -1,0 +1,82 @@
+"""``regsentry image REFERENCE``: inventory one image (vulnerabilities come from advisories)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from regsentry.cli.exit_codes import for_results
+from regsentry.cli.options import (
+    CaFileOption,
+    CredentialOption,
+    InsecureOption,
+    OperatingSystemChoice,
+    OsOption,
+    OutputOption,
+    PasswordStdinOption,
+    PlatformOption,
+    UsernameOption,
+    read_credentials,
+)
+from regsentry.cli.output import emit_text, output_console
+from regsentry.cli.progress import progress_bar
+from regsentry.config import Settings
+from regsentry.registry.reference import ImageReference
+from regsentry.report.json_report import render_json
+from regsentry.report.table import print_inventories
+from regsentry.service.inspect import inspect_image
+from regsentry.service.plan import client_options
+
+
+class ImageFormat(StrEnum):
+    """Report formats of ``image``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+def image(
+    reference: Annotated[
+        str,
+        typer.Argument(
+            help="[host[:port]/]repo[:tag|@sha256:…]; no host = Docker Hub.",
+            metavar="REFERENCE",
+        ),
+    ],
+    os: OsOption = OperatingSystemChoice.LINUX,
+    platform: PlatformOption = None,
+    credential: CredentialOption = "",
+    username: UsernameOption = "",
+    password_stdin: PasswordStdinOption = False,
+    ca_file: CaFileOption = None,
+    insecure: InsecureOption = False,
+    output_format: Annotated[
+        ImageFormat, typer.Option("--format", help="Report format.")
+    ] = ImageFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """List what is installed in one image: OS and packages, layer by layer."""
+    parsed = ImageReference.parse(reference)
+    credentials = read_credentials(
+        credential=credential, username=username, password_stdin=password_stdin
+    )
+    settings = Settings()
+    options = client_options(settings, credentials=credentials, ca_file=ca_file, insecure=insecure)
+    with progress_bar(Console(stderr=True), f"Analysing {parsed}", unit="bytes") as progress:
+        results = asyncio.run(
+            inspect_image(
+                parsed, options, os_name=os.value, platforms=",".join(platform or []),
+                progress=progress,
+            )
+        )  # fmt: skip
+    if output_format is ImageFormat.JSON:
+        emit_text(render_json(results, generated_at=datetime.now(UTC)), output)
+    else:
+        with output_console(output) as console:
+            print_inventories(results, console)
+    raise typer.Exit(for_results(results))

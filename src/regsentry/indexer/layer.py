@@ -1,0 +1,270 @@
+"""One layer, one pass: stream the blob, decompress, walk the tar, analyze the files.
+
+Decompression and tar walking are CPU work, so they run in a worker thread fed through a
+small bounded queue while the event loop keeps downloading: the two overlap, memory stays
+at a few chunks, and a slow consumer slows the download instead of buffering it. The
+blob's digest is checked by the registry client as the last chunk arrives; nothing from a
+layer is used unless the whole blob was verified.
+
+The result (:class:`LayerAnalysis`) depends only on the layer's bytes and the analyzers'
+ids and versions, so it can be cached under :func:`cache_key`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from regsentry.analyzer.base import Analyzer, AnalyzerError, FileAnalysis
+from regsentry.indexer.decompress import DecompressionLimits, Decompressor, open_decompressor
+from regsentry.indexer.errors import LayerError
+from regsentry.indexer.tar_stream import EntryKind, TarEntry, TarStream
+from regsentry.model.digest import Digest
+
+_QUEUE_CHUNKS = 8
+WHITEOUT_PREFIX = ".wh."
+OPAQUE_WHITEOUT = ".wh..wh..opq"
+
+
+@dataclass(frozen=True)
+class LayerFile:
+    """What one analyzer made of one file of the layer (or why it could not)."""
+
+    analyzer: str
+    path: str
+    analysis: FileAnalysis = field(default_factory=FileAnalysis)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerLink:
+    """A wanted path that is a link: ``target`` is normalised from the image root."""
+
+    path: str
+    target: str
+    analyzers: tuple[str, ...]
+    hard: bool = False
+
+
+@dataclass(frozen=True)
+class LayerAnalysis:
+    """Everything the overlay needs from one layer."""
+
+    digest: Digest
+    files: tuple[LayerFile, ...] = ()
+    links: tuple[LayerLink, ...] = ()
+    whiteouts: tuple[str, ...] = ()
+    opaque_dirs: tuple[str, ...] = ()
+    entries: int = 0
+
+
+def cache_key(digest: Digest, analyzers: Sequence[Analyzer]) -> str:
+    """(layer digest, every analyzer's id and version): change either, and it is redone."""
+    versions = ",".join(f"{a.id}@{a.version}" for a in sorted(analyzers, key=lambda a: a.id))
+    return f"{digest}|{hashlib.sha256(versions.encode()).hexdigest()[:16]}"
+
+
+def resolve_link(path: str, target: str) -> str:
+    """Where a symlink at ``path`` points, from the image root; ``..`` stops at the root."""
+    base = [] if target.startswith("/") else path.split("/")[:-1]
+    for part in target.split("/"):
+        if part == "..":
+            if base:
+                base.pop()
+        elif part not in ("", "."):
+            base.append(part)
+    return "/".join(base)
+
+
+class LayerWalker:
+    """Consumes one layer's compressed bytes (in a worker thread) and analyzes it."""
+
+    def __init__(
+        self,
+        digest: Digest,
+        analyzers: Sequence[Analyzer],
+        *,
+        limits: DecompressionLimits,
+    ) -> None:
+        self._digest = digest
+        self._analyzers = analyzers
+        self._limits = limits
+        self._what = f"layer {digest.short}"
+        self._decompressor: Decompressor | None = None
+        self._emit: Callable[[bytes], None] = self.walk
+        self._inflate_finished = False
+        self._tar = TarStream(self._wanted, self._visit)
+        self._captured: list[tuple[TarEntry, bytes]] = []
+        self._links: list[LayerLink] = []
+        self._whiteouts: list[str] = []
+        self._opaque: list[str] = []
+
+    @property
+    def digest(self) -> Digest:
+        """The layer's digest."""
+        return self._digest
+
+    def feed(self, chunk: bytes) -> None:
+        """Decompress and walk one chunk of the blob (single-threaded use)."""
+        self.inflate(chunk, self.walk)
+
+    def inflate(self, chunk: bytes, emit: Callable[[bytes], None]) -> None:
+        """Decompress one chunk of the blob, handing each decompressed piece to ``emit``."""
+        if self._decompressor is None:
+            self._emit = emit
+            self._decompressor = open_decompressor(
+                chunk[:8], lambda piece: self._emit(piece), what=self._what, limits=self._limits
+            )
+        self._decompressor.feed(chunk)
+
+    def finish_inflate(self) -> None:
+        """The blob ended: check the compressed stream was complete."""
+        if self._decompressor is None:
+            raise LayerError(f"{self._what} is empty")
+        self._decompressor.finish()
+        self._inflate_finished = True
+
+    def walk(self, piece: bytes) -> None:
+        """Walk one piece of the decompressed tar stream."""
+        self._tar.feed(piece)
+
+    def finish(self) -> LayerAnalysis:
+        """End of the tar stream: check the archive is complete, then run the analyzers.
+
+        In single-threaded use this also ends decompression; the pipelined use calls
+        :meth:`finish_inflate` itself, from the decompressing thread.
+        """
+        if not self._inflate_finished:
+            self.finish_inflate()
+        try:
+            self._tar.close()
+        except LayerError as exc:
+            raise LayerError(f"{self._what}: {exc}") from exc
+        files = [
+            self._analyze(analyzer, entry.path, body)
+            for entry, body in self._captured
+            for analyzer in self._analyzers
+            if analyzer.required(entry.path)
+        ]
+        return LayerAnalysis(
+            digest=self._digest,
+            files=tuple(files),
+            links=tuple(self._links),
+            whiteouts=tuple(self._whiteouts),
+            opaque_dirs=tuple(self._opaque),
+            entries=self._tar.entries,
+        )
+
+    def _wanted(self, entry: TarEntry) -> int | None:
+        limits = [a.max_file_bytes for a in self._analyzers if a.required(entry.path)]
+        return max(limits) if limits else None
+
+    def _visit(self, entry: TarEntry, body: bytes | None) -> None:
+        directory, _, name = entry.path.rpartition("/")
+        if name.startswith(WHITEOUT_PREFIX):
+            if name == OPAQUE_WHITEOUT:
+                self._opaque.append(directory)
+            else:
+                hidden = name[len(WHITEOUT_PREFIX) :]
+                self._whiteouts.append(f"{directory}/{hidden}" if directory else hidden)
+            return
+        if body is not None:
+            self._captured.append((entry, body))
+            return
+        if entry.kind in (EntryKind.SYMLINK, EntryKind.HARDLINK):
+            claimed = tuple(a.id for a in self._analyzers if a.required(entry.path))
+            if claimed:
+                hard = entry.kind is EntryKind.HARDLINK
+                target = entry.link if hard else resolve_link(entry.path, entry.link)
+                self._links.append(LayerLink(entry.path, target, claimed, hard))
+
+    def _analyze(self, analyzer: Analyzer, path: str, body: bytes) -> LayerFile:
+        try:
+            return LayerFile(analyzer.id, path, analyzer.analyze(path, body))
+        except AnalyzerError as exc:
+            return LayerFile(analyzer.id, path, error=str(exc))
+
+
+async def walk_layer(
+    chunks: AsyncIterator[bytes], walker: LayerWalker, executor: Executor
+) -> LayerAnalysis:
+    """Download, decompress and walk one layer at once, in three stages.
+
+    The event loop downloads (and the registry client verifies the digest); one worker
+    thread inflates, which releases the GIL; another walks the tar, which holds it. The
+    stages are joined by small bounded queues, so each runs at the pace of the slowest and
+    memory stays at a few chunks whatever the layer size.
+
+    If a stage fails (corrupt archive, a cap exceeded) the download stops at once; if the
+    download fails (digest mismatch, connection lost) the partial work is discarded.
+    Either way the error is raised and nothing partial is returned.
+    """
+    loop = asyncio.get_running_loop()
+    compressed: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+    pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+    failed = threading.Event()
+
+    def inflate_stage() -> None:
+        failure: BaseException | None = None
+        while (chunk := compressed.get()) is not None:
+            if failure is None:
+                try:
+                    walker.inflate(chunk, pieces.put)
+                except BaseException as exc:  # keep draining so the producer never blocks
+                    failure = exc
+                    failed.set()
+        try:
+            if failure is None:
+                walker.finish_inflate()
+        finally:
+            pieces.put(None)
+        if failure is not None:
+            raise failure
+
+    def walk_stage() -> LayerAnalysis:
+        failure: BaseException | None = None
+        while (piece := pieces.get()) is not None:
+            if failure is None:
+                try:
+                    walker.walk(piece)
+                except BaseException as exc:
+                    failure = exc
+                    failed.set()
+        if failure is not None:
+            raise failure
+        if failed.is_set():  # the inflate stage failed; its error is the one to report
+            raise LayerError(f"layer {walker.digest.short}: decompression failed")
+        return walker.finish()
+
+    async def put(item: bytes | None) -> None:
+        try:
+            compressed.put_nowait(item)
+        except queue.Full:
+            await asyncio.to_thread(compressed.put, item)
+
+    inflating = loop.run_in_executor(executor, inflate_stage)
+    walking = loop.run_in_executor(executor, walk_stage)
+    try:
+        async for chunk in chunks:
+            if failed.is_set():
+                break
+            if chunk:
+                await put(chunk)
+    except BaseException:
+        await put(None)
+        with contextlib.suppress(BaseException):
+            await asyncio.gather(inflating, walking)
+        raise
+    await put(None)
+    inflated, walked = await asyncio.gather(inflating, walking, return_exceptions=True)
+    if isinstance(inflated, BaseException):
+        raise inflated
+    if isinstance(walked, BaseException):
+        raise walked
+    return walked
