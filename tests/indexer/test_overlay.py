@@ -131,6 +131,25 @@ def test_whiteout_of_a_parent_directory_and_opaque_directories() -> None:
     assert names(inventory(base, readded)) == ["bash", "zlib1g"]
 
 
+def test_hard_link_to_a_read_file_is_followed() -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        target = tarfile.TarInfo("usr/lib/os-release")
+        target.size = len(OS_RELEASE)
+        archive.addfile(target, io.BytesIO(OS_RELEASE))
+        link = tarfile.TarInfo("etc/os-release")
+        link.type = tarfile.LNKTYPE
+        link.linkname = "usr/lib/os-release"
+        archive.addfile(link)
+        status = stanza("bash")
+        database = tarfile.TarInfo("var/lib/dpkg/status")
+        database.size = len(status)
+        archive.addfile(database, io.BytesIO(status))
+    result = stack([analyse(gzip.compress(buffer.getvalue()))], ANALYZERS)
+    assert judge(result) == (ImageStatus.SCANNED, None)
+    assert {f.path for f in result.files} >= {"etc/os-release", "usr/lib/os-release"}
+
+
 def test_os_release_link_to_a_missing_file_in_an_upper_layer() -> None:
     result = inventory(
         {"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": stanza("bash")},

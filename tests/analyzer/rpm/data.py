@@ -14,10 +14,10 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-# This file is <repo>/tests/analyzer/rpm/data.py: parents[3] is the repository.
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
-GO_RPMDB = DATA / "go-rpmdb"
-SCALIBR_RPM = DATA / "osv-scalibr-pkgdb" / "rpm"
+from tests.analyzer.data import shared_data
+
+GO_RPMDB = shared_data("go-rpmdb")
+SCALIBR_RPM = shared_data("osv-scalibr-pkgdb", "rpm")
 
 
 @dataclass(frozen=True)
