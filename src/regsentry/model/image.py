@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from regsentry.model.advisory import Finding
 from regsentry.model.digest import Digest
 from regsentry.model.inventory import Inventory
 from regsentry.model.platform import Platform
@@ -48,9 +49,13 @@ class ImageResult:
 
     ``inventory`` is set once the image's layers were analysed, also for a ``failed``
     image whose inventory is incomplete (its ``error`` says what is missing).
+    ``vulnerabilities`` is None until the inventory was matched against advisories;
+    ``notes`` say what matching could not cover.
     """
 
     target: ImageTarget
     status: ImageStatus
     error: str | None = None
     inventory: Inventory | None = None
+    vulnerabilities: tuple[Finding, ...] | None = None
+    notes: tuple[str, ...] = ()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from regsentry.model.advisory import SEVERITIES, DatabaseSummary, Finding
 from regsentry.model.image import ImageResult, ImageStatus
 from regsentry.model.package import Distro, Package
 from regsentry.model.purl import purl
@@ -46,8 +47,10 @@ def image_document(result: ImageResult) -> dict[str, Any]:
         else None
     )
     document["packages"] = [package_document(p, distro) for p in inventory.packages]
-    document["vulnerabilities"] = []
-    document["summary"] = None
+    findings = result.vulnerabilities
+    document["vulnerabilities"] = [finding_document(f) for f in findings or ()]
+    document["summary"] = severity_counts(findings) if findings is not None else None
+    document["notes"] = list(result.notes)
     document["analysis"] = {
         "analyzers": [{"id": id_, "version": version} for id_, version in inventory.analyzers],
         "files": [
@@ -55,6 +58,39 @@ def image_document(result: ImageResult) -> dict[str, Any]:
         ],
     }
     return document
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """One vulnerability (SPEC §3 keys, plus ``epss`` and why it matched)."""
+    match = finding.match
+    return {
+        "id": finding.id,
+        "aliases": list(finding.aliases),
+        "package": finding.package,
+        "source_name": finding.source_name,
+        "installed_version": finding.installed_version,
+        "fixed_version": finding.fixed_version,
+        "severity": finding.severity,
+        "cvss_score": finding.cvss_score,
+        "known_exploited": finding.known_exploited,
+        "epss": finding.epss,
+        "summary": finding.summary,
+        "match": {
+            "advisories": list(match.advisory_ids),
+            "ecosystem": match.ecosystem,
+            "matched_by": match.matched_by,
+            "name": match.matched_name,
+            "constraint": match.constraint,
+            "sources": list(match.sources),
+        },
+        "notes": list(finding.notes),
+    }
+
+
+def severity_counts(findings: Iterable[Finding] | None) -> dict[str, int]:
+    """``{"critical": n, …, "unknown": n}`` in SEVERITIES order."""
+    counts = Counter(f.severity for f in findings or ())
+    return {severity: counts[severity] for severity in SEVERITIES}
 
 
 def package_document(package: Package, distro: Distro | None) -> dict[str, Any]:
@@ -71,34 +107,69 @@ def package_document(package: Package, distro: Distro | None) -> dict[str, Any]:
     }
 
 
-def report_document(results: Sequence[ImageResult], *, generated_at: datetime) -> dict[str, Any]:
+def report_document(
+    results: Sequence[ImageResult],
+    *,
+    generated_at: datetime,
+    database: DatabaseSummary | None = None,
+) -> dict[str, Any]:
     """The whole report as a JSON-ready dict.
 
-    Without advisory data (a dry run, or before any advisory database exists) nothing
-    can be said about vulnerabilities, so the summaries say ``null`` there rather than
-    zeros that would read as "clean", and ``advisories.used`` is false.
+    Without advisory data (a dry run, or an image listed before any advisory database
+    existed) nothing can be said about vulnerabilities, so the summaries say ``null``
+    there rather than zeros that would read as "clean", and ``advisories.used`` is false.
     """
     statuses = Counter(result.status for result in results)
+    matched = [r.vulnerabilities for r in results if r.vulnerabilities is not None]
     summary: dict[str, Any] = {
         "images": len(results),
         "scanned": statuses[ImageStatus.SCANNED],
         "failed": statuses[ImageStatus.FAILED],
         "skipped": statuses[ImageStatus.SKIPPED],
         "planned": statuses[ImageStatus.PLANNED],
-        "vulnerabilities": None,
+        "vulnerabilities": (
+            severity_counts(f for findings in matched for f in findings) if matched else None
+        ),
     }
     return {
         "schema": SCHEMA,
         "generated_at": iso8601(generated_at),
-        "advisories": {
-            "used": False,
-            "note": "no advisory data was used: vulnerabilities were not assessed",
-        },
+        "advisories": advisories_document(database),
         "images": [image_document(result) for result in results],
         "summary": summary,
     }
 
 
-def render_json(results: Sequence[ImageResult], *, generated_at: datetime) -> str:
+def advisories_document(database: DatabaseSummary | None) -> dict[str, Any]:
+    """What advisory data the report rests on, with a warning when it is thin."""
+    if database is None:
+        return {
+            "used": False,
+            "note": "no advisory data was used: vulnerabilities were not assessed",
+        }
+    note = None
+    if database.empty:
+        note = "the advisory database is empty: run `regsentry db update` or `db import`"
+    elif database.stale:
+        note = "the advisory database is stale: run `regsentry db update`"
+    return {
+        "used": True,
+        "database": database.path,
+        "records": database.advisories,
+        "updated": iso8601(database.updated),
+        "sources": list(database.sources),
+        "stale": database.stale,
+        "empty": database.empty,
+        "note": note,
+    }
+
+
+def render_json(
+    results: Sequence[ImageResult],
+    *,
+    generated_at: datetime,
+    database: DatabaseSummary | None = None,
+) -> str:
     """The report as indented JSON text."""
-    return json.dumps(report_document(results, generated_at=generated_at), indent=2) + "\n"
+    document = report_document(results, generated_at=generated_at, database=database)
+    return json.dumps(document, indent=2) + "\n"

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from regsentry.model.advisory import DatabaseSummary, Finding
 from regsentry.model.image import ImageResult, ImageStatus
-from regsentry.report.json_report import iso8601
+from regsentry.model.inventory import Inventory
+from regsentry.report.json_report import advisories_document, iso8601, severity_counts
 
 _STATUS_STYLE = {
     ImageStatus.PLANNED: "cyan",
@@ -48,38 +50,96 @@ def print_plan(results: Sequence[ImageResult], console: Console) -> None:
     console.print(f"{len(results)} images: {parts or 'none'}")
 
 
-def print_inventories(results: Sequence[ImageResult], console: Console) -> None:
-    """Per image: a heading with OS and status, then its packages."""
+_SEVERITY_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "negligible": "dim",
+    "unknown": "magenta",
+}
+
+
+def print_inventories(
+    results: Sequence[ImageResult],
+    console: Console,
+    *,
+    database: DatabaseSummary | None = None,
+    show_packages: bool = True,
+) -> None:
+    """Per image: a heading with OS and status, its vulnerabilities and its packages."""
     for result in results:
-        target = result.target
+        _print_heading(result, console)
         inventory = result.inventory
-        distro = inventory.distro if inventory else None
-        os_text = f"{distro.family} {distro.version}" if distro else "unknown OS"
-        tags = ", ".join(target.tags) or (target.digest.short if target.digest else "")
-        console.print(
-            f"[bold]{target.registry}/{target.repository}[/] {tags} "
-            f"({target.platform or '?'}, {os_text}): "
-            f"[{_STATUS_STYLE[result.status]}]{result.status.value}[/]",
-            highlight=False,
+        if inventory and show_packages and inventory.packages:
+            console.print(_package_table(inventory))
+        if result.vulnerabilities is not None:
+            counts = severity_counts(result.vulnerabilities)
+            console.print(
+                "  vulnerabilities: "
+                + ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
+                if result.vulnerabilities
+                else "  vulnerabilities: none found",
+                highlight=False,
+            )
+            if result.vulnerabilities:
+                console.print(_finding_table(result.vulnerabilities))
+        for note in result.notes:
+            console.print(f"  note: {note}", markup=False, highlight=False)
+    note = advisories_document(database)["note"]
+    if note:
+        console.print(f"[bold yellow]{note}[/]")
+
+
+def _print_heading(result: ImageResult, console: Console) -> None:
+    target = result.target
+    inventory = result.inventory
+    distro = inventory.distro if inventory else None
+    os_text = f"{distro.family} {distro.version}" if distro else "unknown OS"
+    tags = ", ".join(target.tags) or (target.digest.short if target.digest else "")
+    console.print(
+        f"[bold]{target.registry}/{target.repository}[/] {tags} "
+        f"({target.platform or '?'}, {os_text}): "
+        f"[{_STATUS_STYLE[result.status]}]{result.status.value}[/]",
+        highlight=False,
+    )
+    if result.error:
+        console.print(f"  reason: {result.error}", markup=False, highlight=False)
+    if inventory:
+        console.print(f"  {len(inventory.packages)} packages", highlight=False)
+
+
+def _package_table(inventory: Inventory) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("Type", "Name", "Version", "Arch", "Source", "Layer"):
+        table.add_column(column, overflow="fold")
+    for package in inventory.packages:
+        source = package.source_name or package.name
+        if package.source_version and package.source_version != package.version:
+            source = f"{source} {package.source_version}"
+        table.add_row(
+            package.type.value,
+            package.name,
+            package.version,
+            package.arch,
+            source if source != package.name else "",
+            package.layer.short if package.layer else "",
         )
-        if result.error:
-            console.print(f"  reason: {result.error}", markup=False, highlight=False)
-        if inventory and inventory.packages:
-            table = Table(show_edge=False, pad_edge=False)
-            for column in ("Type", "Name", "Version", "Arch", "Source", "Layer"):
-                table.add_column(column, overflow="fold")
-            for package in inventory.packages:
-                source = package.source_name or package.name
-                if package.source_version and package.source_version != package.version:
-                    source = f"{source} {package.source_version}"
-                table.add_row(
-                    package.type.value,
-                    package.name,
-                    package.version,
-                    package.arch,
-                    source if source != package.name else "",
-                    package.layer.short if package.layer else "",
-                )
-            console.print(table)
-            console.print(f"  {len(inventory.packages)} packages")
-    console.print("No advisory data was used: vulnerabilities were not assessed.")
+    return table
+
+
+def _finding_table(findings: Sequence[Finding]) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("Vulnerability", "Severity", "Package", "Installed", "Fixed", "KEV"):
+        table.add_column(column, overflow="fold")
+    for finding in findings:
+        style = _SEVERITY_STYLE[finding.severity]
+        table.add_row(
+            finding.id,
+            f"[{style}]{finding.severity}[/]",
+            finding.package,
+            finding.installed_version,
+            finding.fixed_version or "(no fix yet)",
+            "yes" if finding.known_exploited else "",
+        )
+    return table
