@@ -12,6 +12,14 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from regsentry.vulndb.sources import (
+    ALPINE_SECDB_BASE_URL,
+    DEBIAN_TRACKER_URL,
+    EPSS_URL,
+    KEV_URL,
+    OSV_BASE_URL,
+)
+
 
 def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("regsentry", appauthor=False))
@@ -29,6 +37,22 @@ class Settings(BaseSettings):
         8, ge=1, le=256, description="Requests in flight per registry."
     )
     request_timeout: float = Field(30.0, gt=0, description="Seconds per registry request.")
+    advisory_max_age_days: float = Field(
+        7, gt=0, description="Reports call the advisory database stale after this many days."
+    )
+    osv_ecosystems: str = Field(
+        "", description="Comma list of OSV ecosystems `db update` fetches; blank = defaults."
+    )
+    osv_base_url: str = Field(OSV_BASE_URL, description="Where OSV ecosystem zips are.")
+    debian_tracker_url: str = Field(DEBIAN_TRACKER_URL, description="Debian tracker JSON.")
+    alpine_secdb_url: str = Field(ALPINE_SECDB_BASE_URL, description="Alpine secdb base URL.")
+    kev_url: str = Field(KEV_URL, description="CISA KEV catalogue; blank = not fetched.")
+    epss_url: str = Field(EPSS_URL, description="EPSS scores (CSV, gzip); blank = not fetched.")
+
+    @property
+    def vulndb_path(self) -> Path:
+        """The advisory database (one SQLite file, replaced atomically on update)."""
+        return self.home / "vulndb.sqlite"
 
     @property
     def content_cache_dir(self) -> Path:

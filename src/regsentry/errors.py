@@ -9,19 +9,32 @@ in one place, ``regsentry.cli.exit_codes``.
     RegsentryError
     ├── ConfigError                   invalid settings, flags or scan rule (exit 2)
     │   └── InvalidDigestError        not a verifiable digest (regsentry.model.digest)
-    └── RegistryError                 anything a registry did (regsentry.registry.errors)
-        ├── RegistryUnreachableError  DNS, connection refused, timeouts after retries
-        ├── RegistryTLSError          certificate not trusted, TLS spoken to a plain-HTTP port …
-        ├── NotARegistryError         the server does not answer the v2 API at /v2/
-        ├── AuthenticationError       401: missing or wrong credentials
-        ├── AuthorizationError        403: credentials lack permission
-        ├── NotFoundError             404: repository, tag, manifest or blob unknown
-        ├── RateLimitedError          429 that outlasted the retries
-        ├── RegistryServerError       5xx that outlasted the retries
-        ├── RegistryProtocolError     malformed answer: bad JSON, unknown media type …
-        │   └── PagingError           a listing that never ends or repeats itself
-        ├── ResponseTooLargeError     an answer bigger than its cap
-        └── BlobIntegrityError        digest mismatch or truncated blob
+    ├── RegistryError                 anything a registry did (regsentry.registry.errors)
+    │   ├── RegistryUnreachableError  DNS, connection refused, timeouts after retries
+    │   ├── RegistryTLSError          certificate not trusted, TLS spoken to a plain-HTTP port …
+    │   ├── NotARegistryError         the server does not answer the v2 API at /v2/
+    │   ├── AuthenticationError       401: missing or wrong credentials
+    │   ├── AuthorizationError        403: credentials lack permission
+    │   ├── NotFoundError             404: repository, tag, manifest or blob unknown
+    │   ├── RateLimitedError          429 that outlasted the retries
+    │   ├── RegistryServerError       5xx that outlasted the retries
+    │   ├── RegistryProtocolError     malformed answer: bad JSON, unknown media type …
+    │   │   └── PagingError           a listing that never ends or repeats itself
+    │   ├── ResponseTooLargeError     an answer bigger than its cap
+    │   └── BlobIntegrityError        digest mismatch or truncated blob
+    ├── LayerError                    a layer that cannot be read (regsentry.indexer.errors)
+    ├── AnalyzerError                 an unreadable package database (regsentry.analyzer.base)
+    ├── VersionError                  regsentry.versions.errors
+    │   ├── UnsupportedEcosystemError
+    │   └── InvalidVersionError
+    └── VulnDBError                   the advisory database (regsentry.vulndb.errors)
+        ├── InvalidRecordError        one malformed advisory (skipped and counted)
+        ├── InvalidFeedError          a feed that is not what it claims
+        │   ├── LimitExceededError    zip bombs, oversized records
+        │   └── IncompleteFeedError   a feed cut short
+        ├── NothingToImportError
+        ├── DownloadError
+        └── DatabaseError             an unreadable or unwritable database file
 """
 
 from __future__ import annotations

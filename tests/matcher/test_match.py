@@ -231,3 +231,16 @@ def test_an_os_without_advisories_says_so() -> None:
     assert result.notes == (
         "no advisory source covers fedora 39: its OS packages were not matched",
     )
+
+
+@pytest.mark.parametrize(
+    ("version", "affected"),
+    [("3.1.0", True), ("3.1.1", True), ("3.1.2", True), ("3.1.3", False), ("3.2.1", True)],
+)
+def test_adjacent_intervals_in_one_range(version: str, affected: bool) -> None:
+    # PYSEC-2022-236 (pyspark): fixed 3.1.1 and introduced 3.1.1 at the same version.
+    record = advisory(
+        "PYSEC-ADJ", "pkg", ("introduced", "0"), ("fixed", "3.1.1"), ("introduced", "3.2.0"),
+        ("fixed", "3.2.2"), ("introduced", "3.1.1"), ("fixed", "3.1.3"),
+    )  # fmt: skip
+    assert bool(match([deb("pkg", version)], record).findings) is affected

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from regsentry import __version__
+from regsentry.cli.db import db_app
 from regsentry.cli.exit_codes import ExitCode
 from regsentry.cli.image import image
 from regsentry.cli.scan import scan
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.command()(scan)
 app.command()(image)
+app.add_typer(db_app, name="db")
 
 
 def _version(value: bool) -> None:
@@ -51,5 +53,5 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="regsentry")
     except RegsentryError as exc:
         message = Text.assemble(("error: ", "bold red"), str(exc))
-        Console(stderr=True, highlight=False).print(message)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(message)
         sys.exit(ExitCode.USAGE)

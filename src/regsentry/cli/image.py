@@ -29,6 +29,7 @@ from regsentry.config import Settings
 from regsentry.registry.reference import ImageReference
 from regsentry.report.json_report import render_json
 from regsentry.report.table import print_inventories
+from regsentry.service.advisories import match_results
 from regsentry.service.inspect import inspect_image
 from regsentry.service.plan import client_options
 
@@ -74,9 +75,10 @@ def image(
                 progress=progress,
             )
         )  # fmt: skip
+    results, database = match_results(results, settings)
     if output_format is ImageFormat.JSON:
-        emit_text(render_json(results, generated_at=datetime.now(UTC)), output)
+        emit_text(render_json(results, generated_at=datetime.now(UTC), database=database), output)
     else:
         with output_console(output) as console:
-            print_inventories(results, console)
+            print_inventories(results, console, database=database)
     raise typer.Exit(for_results(results))

@@ -95,7 +95,17 @@ def _suse_release(version: str) -> Callable[[str], bool]:
     return lambda release: release.endswith(f" {wanted}") or f" {wanted} " in release
 
 
-_DISTRO_TYPES = frozenset({PackageType.DEB, PackageType.APK, PackageType.RPM})
+#: OSV ecosystems of language packages: they are matched whatever the OS.
+LANGUAGE_ECOSYSTEMS = {
+    PackageType.PYTHON: "PyPI",
+    PackageType.NPM: "npm",
+    PackageType.GO: "Go",
+    PackageType.JAVA: "Maven",
+    PackageType.GEM: "RubyGems",
+    PackageType.CARGO: "crates.io",
+    PackageType.NUGET: "NuGet",
+    PackageType.COMPOSER: "Packagist",
+}
 
 
 def targets(package: Package, ecosystem: DistroEcosystem | None) -> list[Target]:
@@ -105,9 +115,13 @@ def targets(package: Package, ecosystem: DistroEcosystem | None) -> list[Target]
     origins, rpm source rpms), and their fixed versions are source versions, so the
     source version is compared: a binary's own version can carry an epoch or a binNMU
     suffix its source does not. For rpm the binary name is asked too, since some rpm
-    distributions publish advisories per binary package.
+    distributions publish advisories per binary package. Language packages are looked up
+    by their own name in their ecosystem.
     """
-    if package.type not in _DISTRO_TYPES or ecosystem is None:
+    language = LANGUAGE_ECOSYSTEMS.get(package.type)
+    if language is not None:
+        return [Target(language, package.name, package.version, "package")]
+    if ecosystem is None:
         return []
     source = package.source_name or package.name
     source_version = package.source_version or package.version

@@ -24,6 +24,7 @@ from regsentry.model.advisory import (
     Finding,
     MatchDetail,
 )
+from regsentry.model.ecosystem import normalize_name
 from regsentry.model.inventory import Inventory
 from regsentry.model.package import Package
 from regsentry.versions import version_key
@@ -84,9 +85,15 @@ def _hits(target: Target, ecosystem: DistroEcosystem | None, lookup: AdvisoryLoo
         if advisory.withdrawn:
             continue
         for affected in advisory.affected:
-            if affected.ecosystem != target.ecosystem or affected.package != target.name:
+            if affected.ecosystem != target.ecosystem or normalize_name(
+                affected.ecosystem, affected.package
+            ) != normalize_name(target.ecosystem, target.name):
                 continue
-            if ecosystem is not None and not ecosystem.accepts(affected.release):
+            if (
+                ecosystem is not None
+                and ecosystem.ecosystem == target.ecosystem
+                and not ecosystem.accepts(affected.release)
+            ):
                 continue
             found = evaluate(target.ecosystem, target.version, affected)
             if found is not None:
@@ -118,7 +125,10 @@ def _findings(
             or "unknown"
         )
         first = members[0]
-        kev = lookup.known_exploited(ids)
+        # A USN names its CVEs only as "upstream": good for enrichment, not for identity
+        # (one USN covers several CVEs, which stay separate findings).
+        enrichment_ids = ids.union(*(hit.advisory.upstream for hit in members))
+        kev = lookup.known_exploited(enrichment_ids)
         findings.append(
             Finding(
                 id=vulnerability,
@@ -141,7 +151,7 @@ def _findings(
                     constraint=first.range.constraint,
                     sources=tuple(sorted({hit.advisory.source for hit in members})),
                 ),
-                epss=lookup.epss(ids),
+                epss=lookup.epss(enrichment_ids),
                 notes=tuple(
                     sorted(
                         {f"{h.advisory.id}: {h.affected.note}" for h in members if h.affected.note}

@@ -2,8 +2,10 @@
 
 A version is affected by an ``affected[]`` entry when it is in its explicit ``versions``
 list or inside one of its ECOSYSTEM/SEMVER ranges. Within a range, events are sorted by
-version (``introduced: "0"`` first; at equal versions ``introduced`` before the others)
-and walked: ``introduced <= v`` enters, ``fixed <= v`` leaves, ``last_affected < v``
+version (``introduced: "0"`` first) and walked. At equal versions a closing event comes
+before an ``introduced``: ``fixed: 3.1.1`` followed by ``introduced: 3.1.1`` is two
+adjacent intervals (real PyPA records use this), so 3.1.1 is inside the second one.
+Walking: ``introduced <= v`` enters, ``fixed <= v`` leaves, ``last_affected < v``
 leaves; ``limit`` events bound the whole range (``v`` must be below one of them). GIT
 ranges say nothing about package versions and are only usable through ``versions``.
 """
@@ -16,7 +18,7 @@ from regsentry.model.advisory import Affected, AffectedRange
 from regsentry.versions import version_key
 from regsentry.versions.errors import VersionError
 
-_ORDER = {"introduced": 0, "fixed": 1, "last_affected": 1, "limit": 2}
+_ORDER = {"fixed": 0, "last_affected": 0, "introduced": 1, "limit": 2}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,19 @@ class PackageType(StrEnum):
     DEB = "deb"
     APK = "apk"
     RPM = "rpm"
+    PYTHON = "python"
+    NPM = "npm"
+    GO = "go"
+    JAVA = "java"
+    GEM = "gem"
+    CARGO = "cargo"
+    NUGET = "nuget"
+    COMPOSER = "composer"
+
+    @property
+    def is_os_package(self) -> bool:
+        """Whether the OS's package manager installed it (versus a language package)."""
+        return self in (PackageType.DEB, PackageType.APK, PackageType.RPM)
 
 
 @dataclass(frozen=True)
