@@ -244,3 +244,16 @@ def test_adjacent_intervals_in_one_range(version: str, affected: bool) -> None:
         ("fixed", "3.2.2"), ("introduced", "3.1.1"), ("fixed", "3.1.3"),
     )  # fmt: skip
     assert bool(match([deb("pkg", version)], record).findings) is affected
+
+
+def test_a_range_with_invalid_versions_is_skipped_not_fatal() -> None:
+    record = Advisory(
+        id="CVE-BAD",
+        source="osv",
+        affected=(
+            Affected("Debian", "12", "pkg", events(("introduced", "0"), ("fixed", ":bad:"))),
+            Affected("Debian", "12", "pkg", events(("introduced", "0"), ("fixed", "2.0"))),
+        ),
+    )
+    [finding] = match([deb("pkg", "1.0")], record).findings
+    assert finding.fixed_version == "2.0"

@@ -9,6 +9,7 @@ reported whenever a vector is known, from the newest CVSS version present.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from cvss import CVSS2, CVSS3, CVSS4
 from cvss.exceptions import CVSSError
@@ -32,13 +33,18 @@ def cvss_score(vectors: Iterable[CvssVector]) -> float | None:
 
 
 def _score(vector: CvssVector) -> float | None:
-    text = vector.vector.strip()
+    return _score_of(vector.type, vector.vector.strip())
+
+
+@lru_cache(maxsize=65536)
+def _score_of(kind: str, text: str) -> float | None:
+    """Parsing a vector is slow and the same vectors recur across images: cached."""
     try:
         if text.startswith("CVSS:4"):
             return float(CVSS4(text).base_score)
         if text.startswith("CVSS:3"):
             return float(CVSS3(text).base_score)
-        if vector.type == "CVSS_V2" or text.startswith("AV:"):
+        if kind == "CVSS_V2" or text.startswith("AV:"):
             return float(CVSS2(text.removeprefix("CVSS:2.0/")).base_score)
     except (CVSSError, ValueError, KeyError, TypeError):
         return None

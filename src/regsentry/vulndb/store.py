@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,10 @@ from regsentry.vulndb.names import normalize_name, split_ecosystem
 from regsentry.vulndb.schema import SCHEMA_VERSION
 
 _MIN_TIME = "0000"  # sorts before every ISO timestamp
+
+
+#: Package lookups remembered per handle (least recently used dropped first).
+_PACKAGE_CACHE_ENTRIES = 50_000
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,17 @@ class AdvisoryDB:
         self.path = path
         self._connection = connect_readonly(path)
         self._lock = threading.Lock()
+        # The file a handle reads never changes (updates swap in a new file), so lookups
+        # can be remembered: images of a registry share most of their packages.
+        self._by_package: OrderedDict[tuple[str, str], tuple[Advisory, ...]] = OrderedDict()
         try:
             self._sources = {s.name: s for s in self._query_sources()}
+            # Enrichment is asked once per finding: knowing which CVEs are in the (small)
+            # KEV catalogue, and whether any EPSS score exists, spares most queries.
+            self._kev_cves = frozenset(
+                str(row[0]) for row in self._fetch("SELECT cve FROM kev", ())
+            )
+            self._has_epss = bool(self._fetch("SELECT 1 FROM epss LIMIT 1", ()))
         except DatabaseError:
             self._connection.close()
             raise
@@ -151,17 +165,27 @@ class AdvisoryDB:
         come back, and the caller picks its release from ``Affected.release``.
         """
         ecosystem = split_ecosystem(ecosystem)[0]
+        key = (ecosystem, normalize_name(ecosystem, name))
+        cached = self._by_package.get(key)
+        if cached is not None:
+            self._by_package.move_to_end(key)
+            return list(cached)
         rows = self._fetch(
             "SELECT a.source, a.id, a.record FROM affected_index AS i "
             "JOIN advisories AS a ON a.source = i.source AND a.id = i.advisory_id "
             "WHERE i.ecosystem = ? AND i.name = ?",
-            (ecosystem, normalize_name(ecosystem, name)),
+            key,
         )
-        return self._merged(rows)
+        found = self._merged(rows)
+        with self._lock:
+            self._by_package[key] = tuple(found)
+            if len(self._by_package) > _PACKAGE_CACHE_ENTRIES:
+                self._by_package.popitem(last=False)
+        return found
 
     def known_exploited(self, ids: Iterable[str]) -> KnownExploited | None:
         """The KEV entry of the first of these ids (by date added) in the catalogue."""
-        wanted = _ids(ids)
+        wanted = [i for i in _ids(ids) if i in self._kev_cves]
         if not wanted:
             return None
         marks = ",".join("?" * len(wanted))
@@ -179,7 +203,7 @@ class AdvisoryDB:
 
     def epss(self, ids: Iterable[str]) -> float | None:
         """The highest EPSS probability among these ids."""
-        wanted = _ids(ids)
+        wanted = _ids(ids) if self._has_epss else []
         if not wanted:
             return None
         marks = ",".join("?" * len(wanted))

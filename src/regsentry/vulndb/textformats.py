@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from regsentry.vulndb.errors import InvalidFeedError
 
@@ -34,14 +34,14 @@ _STRING_RESOLVERS: dict[str, list[tuple[str, Any]]] = {
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])[&*][^\s\[\]{},]", re.MULTILINE)
 
 
-class _StringYamlLoader(yaml.SafeLoader):  # type: ignore[misc]
+class _StringYamlLoader(yaml.SafeLoader):
     """SafeLoader with only the null and bool implicit resolvers, and no aliases."""
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = _STRING_RESOLVERS
+    yaml_implicit_resolvers = _STRING_RESOLVERS
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases are not accepted in advisory data", event.start_mark
             )
@@ -51,10 +51,10 @@ class _StringYamlLoader(yaml.SafeLoader):  # type: ignore[misc]
 _FAST_LOADER: Any = None
 if hasattr(yaml, "CSafeLoader"):
 
-    class _FastStringYamlLoader(yaml.CSafeLoader):  # type: ignore[misc]
+    class _FastStringYamlLoader(yaml.CSafeLoader):
         """The same resolvers on libyaml (10x faster), for text that has no anchor."""
 
-        yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = _STRING_RESOLVERS
+        yaml_implicit_resolvers = _STRING_RESOLVERS
 
     _FAST_LOADER = _FastStringYamlLoader
 
