@@ -122,3 +122,19 @@ def token_registry(
         yield _populated(server, *ADMIN)
     finally:
         server.stop()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--regen-golden``: rewrite the report golden files instead of comparing with them."""
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/report/golden/* from the current renderers instead of comparing",
+    )
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites golden files (``pytest --regen-golden``)."""
+    return bool(request.config.getoption("--regen-golden"))

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         8, ge=1, le=256, description="Requests in flight per registry."
     )
     request_timeout: float = Field(30.0, gt=0, description="Seconds per registry request.")
+    retention_days: float = Field(
+        30, gt=0, description="Days the results of a vanished image are kept, marked stale."
+    )
+    scan_image_concurrency: int = Field(4, ge=1, le=64, description="Images analysed at once.")
     advisory_max_age_days: float = Field(
         7, gt=0, description="Reports call the advisory database stale after this many days."
     )
@@ -48,6 +52,11 @@ class Settings(BaseSettings):
     alpine_secdb_url: str = Field(ALPINE_SECDB_BASE_URL, description="Alpine secdb base URL.")
     kev_url: str = Field(KEV_URL, description="CISA KEV catalogue; blank = not fetched.")
     epss_url: str = Field(EPSS_URL, description="EPSS scores (CSV, gzip); blank = not fetched.")
+
+    @property
+    def store_url(self) -> str:
+        """The result store: REGSENTRY_DB_URL, else SQLite under home."""
+        return self.db_url or f"sqlite:///{self.home / 'results.sqlite'}"
 
     @property
     def vulndb_path(self) -> Path:

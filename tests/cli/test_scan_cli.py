@@ -16,8 +16,9 @@ from tests.support.fake_server import FakeServer, Reply
 pytestmark = pytest.mark.registry
 
 
-def regsentry(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "REGSENTRY_HOME": "/nonexistent"}
+def regsentry(*args: str, stdin: str = "", **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "REGSENTRY_HOME": "/nonexistent",
+           **extra_env}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "regsentry", *args],
         input=stdin,
@@ -163,6 +164,7 @@ def test_docker_hub_patterns_need_exact_names() -> None:
     assert_clean_error(result, "Docker Hub has no repository catalog")
 
 
-def test_scan_without_dry_run_says_what_is_available() -> None:
-    result = regsentry("scan", "127.0.0.1:1")
-    assert_clean_error(result, "use --dry-run")
+def test_scan_of_an_unreachable_registry_is_a_clear_error(tmp_path: Path) -> None:
+    env_home = {"REGSENTRY_HOME": str(tmp_path)}
+    result = regsentry("scan", "http://127.0.0.1:1", **env_home)
+    assert_clean_error(result, "cannot connect to registry 127.0.0.1:1")

@@ -11,8 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from regsentry.cli.exit_codes import ExitCode
+from regsentry.cli.progress import progress_bar
 from regsentry.config import Settings
+from regsentry.db.store import ResultStore
 from regsentry.service import advisories
+from regsentry.service.rematch import rematch_stored
 
 db_app = typer.Typer(
     help="The advisory database: update from the feeds, import files, show status.",
@@ -62,6 +65,30 @@ def import_command(
     )
     for skipped in report.skipped_examples[:20]:
         console.print(f"  skipped {skipped}", markup=False)
+    _rematch(settings, console)
+
+
+def _rematch(settings: Settings, console: Console) -> None:
+    """Re-match every stored image against the new advisories (no registry involved)."""
+    if not _has_results(settings):
+        return
+    store = ResultStore.open(settings.store_url)
+    try:
+        with progress_bar(console, "Re-matching stored images") as progress:
+            report = rematch_stored(settings, store, progress=progress)
+    finally:
+        store.close()
+    console.print(
+        f"re-matched {report.images:,} stored images in {report.seconds:.1f} s: "
+        f"{report.new_findings:,} new findings, {report.resolved_findings:,} resolved",
+        markup=False,
+    )
+
+
+def _has_results(settings: Settings) -> bool:
+    """Whether a result store exists (a fresh install has none to re-match)."""
+    url = settings.store_url
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
 
 @db_app.command("status")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
+from regsentry.model.advisory import SEVERITIES
 from regsentry.model.image import ImageResult, ImageStatus
 
 
@@ -22,12 +23,19 @@ class ExitCode(IntEnum):
     INCOMPLETE = 3
 
 
-def for_results(results: Sequence[ImageResult]) -> ExitCode:
-    """3 when any image failed, else 0.
+def for_results(results: Sequence[ImageResult], fail_on: str | None = None) -> ExitCode:
+    """3 when any image failed; else 1 when a finding reaches ``fail_on``; else 0.
 
-    Images skipped because the rule does not cover them (another OS, not a container
-    image) are deliberate, not failures.
+    An incomplete scan wins over findings: what was not scanned may hide worse. Images
+    skipped because the rule does not cover them (another OS, not a container image) are
+    deliberate, not failures.
     """
     if any(result.status is ImageStatus.FAILED for result in results):
         return ExitCode.INCOMPLETE
+    if fail_on is not None:
+        threshold = [str(severity) for severity in SEVERITIES].index(fail_on)
+        for result in results:
+            for finding in result.vulnerabilities or ():
+                if SEVERITIES.index(finding.severity) <= threshold:
+                    return ExitCode.FINDINGS
     return ExitCode.OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,11 +27,14 @@ from regsentry.cli.options import (
 from regsentry.cli.output import emit_text, output_console
 from regsentry.cli.progress import progress_bar
 from regsentry.config import Settings
+from regsentry.db.store import ResultStore
 from regsentry.errors import ConfigError
 from regsentry.model.rule import RegistryVersion, ScanRule
+from regsentry.report.formats import render as render_report
 from regsentry.report.json_report import render_json
-from regsentry.report.table import print_plan
+from regsentry.report.table import print_plan, print_scan
 from regsentry.service.plan import client_options, plan_images
+from regsentry.service.scan import ScanOutcome, run_scan
 
 
 class OutputFormat(StrEnum):
@@ -89,6 +93,13 @@ def scan(
     fail_on: Annotated[
         Severity | None, typer.Option(help="Exit 1 when findings reach this severity.")
     ] = None,
+    since_last: Annotated[
+        bool,
+        typer.Option(
+            "--since-last",
+            help="Show the findings that appeared or went away since the last match.",
+        ),
+    ] = False,
 ) -> None:
     """Scan the images of a registry that a rule covers."""
     rule = ScanRule.build(
@@ -100,24 +111,72 @@ def scan(
         os=os.value,
         platforms=",".join(platform or []),
     )
-    if not dry_run:
-        raise ConfigError(
-            "scanning image contents is not available in this version yet; "
-            "use --dry-run to list the images the rule covers"
-        )
-    if output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
+    if dry_run and output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise ConfigError(f"--dry-run prints table or json, not {output_format.value}")
     credentials = read_credentials(
         credential=credential, username=username, password_stdin=password_stdin
     )
     settings = Settings()
     options = client_options(settings, credentials=credentials, ca_file=ca_file, insecure=insecure)
-    stderr = Console(stderr=True)
-    with progress_bar(stderr, f"Listing {rule.name}") as progress:
-        results = asyncio.run(plan_images(rule, options, progress=progress))
-    if output_format is OutputFormat.JSON:
-        emit_text(render_json(results, generated_at=datetime.now(UTC)), output)
-    else:
+    stderr = Console(stderr=True, soft_wrap=True)
+    if dry_run:
+        with progress_bar(stderr, f"Listing {rule.name}") as progress:
+            results = asyncio.run(plan_images(rule, options, progress=progress))
+        if output_format is OutputFormat.JSON:
+            emit_text(render_json(results, generated_at=datetime.now(UTC)), output)
+        else:
+            with output_console(output) as console:
+                print_plan(results, console)
+        raise typer.Exit(for_results(results))
+    store = ResultStore.open(settings.store_url)
+    try:
+        with progress_bar(stderr, f"Scanning {rule.name}") as progress:
+            outcome = asyncio.run(run_scan(rule, options, settings, store, progress=progress))
+    finally:
+        store.close()
+    _report(outcome, output_format, output, since_last)
+    stats = outcome.stats
+    stderr.print(
+        f"{stats.planned} images: {stats.analysed} analysed, {stats.reused} reused from the "
+        f"store, {stats.resumed_finished} finished by the interrupted run"
+        f"{' (resumed)' if outcome.resumed else ''}; {stats.stale_tags} tags turned stale, "
+        f"{stats.purged_images} stale images purged",
+        highlight=False,
+        markup=False,
+    )
+    raise typer.Exit(for_results(outcome.results, fail_on.value if fail_on else None))
+
+
+def _report(
+    outcome: ScanOutcome, output_format: OutputFormat, output: Path | None, since_last: bool
+) -> None:
+    generated_at = datetime.now(UTC)
+    if output_format is OutputFormat.TABLE:
         with output_console(output) as console:
-            print_plan(results, console)
-    raise typer.Exit(for_results(results))
+            print_scan(
+                outcome.results,
+                console,
+                database=outcome.database,
+                changes=outcome.changes,
+                since_last=since_last,
+            )
+    elif output_format is OutputFormat.JSON:
+        emit_text(
+            render_json(
+                outcome.results,
+                generated_at=generated_at,
+                database=outcome.database,
+                changes=outcome.changes,
+            ),
+            output,
+        )
+    else:
+        emit_text(
+            render_report(
+                output_format.value,
+                outcome.results,
+                generated_at=generated_at,
+                database=outcome.database,
+            ),
+            output,
+        )

@@ -64,10 +64,15 @@ class LayerAnalysis:
     entries: int = 0
 
 
+def analyzers_key(analyzers: Sequence[Analyzer]) -> str:
+    """A short, stable name for a set of analyzer ids and versions."""
+    versions = ",".join(f"{a.id}@{a.version}" for a in sorted(analyzers, key=lambda a: a.id))
+    return hashlib.sha256(versions.encode()).hexdigest()[:16]
+
+
 def cache_key(digest: Digest, analyzers: Sequence[Analyzer]) -> str:
     """(layer digest, every analyzer's id and version): change either, and it is redone."""
-    versions = ",".join(f"{a.id}@{a.version}" for a in sorted(analyzers, key=lambda a: a.id))
-    return f"{digest}|{hashlib.sha256(versions.encode()).hexdigest()[:16]}"
+    return f"{digest}|{analyzers_key(analyzers)}"
 
 
 def resolve_link(path: str, target: str) -> str:

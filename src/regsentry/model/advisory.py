@@ -167,3 +167,12 @@ class DatabaseSummary:
     stale: bool
     empty: bool
     sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingChanges:
+    """What one match changed for one image: findings that appeared, and that went away
+    (fixed upstream, the package upgraded, or the advisory withdrawn)."""
+
+    new: tuple[Finding, ...]
+    resolved: tuple[Finding, ...]

@@ -25,7 +25,7 @@ from regsentry.model.progress import NoProgress, ProgressSink
 from regsentry.model.rule import ScanRule
 from regsentry.planner.select import DigestGroup, newest_first
 from regsentry.registry.client import RegistryClient
-from regsentry.registry.errors import RegistryError
+from regsentry.registry.errors import NotFoundError, RegistryError
 from regsentry.registry.manifest import (
     ImageConfig,
     ImageIndex,
@@ -61,6 +61,9 @@ class Planner:
         self._concurrency = concurrency
         self._progress = progress or NoProgress()
         self._manifests: Memo[tuple[str, Digest], Manifest] = Memo()
+        #: Every tag the rule's tag pattern matched, per repository listed: what the
+        #: registry holds now (beyond the cap too), so that vanished images turn stale.
+        self.listed: dict[str, set[str]] = {}
         self._configs: Memo[Digest, ImageConfig] = Memo()
 
     async def plan(self) -> list[ImageResult]:
@@ -82,10 +85,14 @@ class Planner:
     async def _plan_repository(self, repository: str) -> list[ImageResult]:
         try:
             tags = await self._client.tags(repository)
+        except NotFoundError as exc:
+            self.listed[repository] = set()  # the repository is gone
+            return [self._result(repository, (), None, ImageStatus.FAILED, error=str(exc))]
         except RegistryError as exc:
             return [self._result(repository, (), None, ImageStatus.FAILED, error=str(exc))]
         pattern = self._rule.tag_pattern
         wanted = sorted(tag for tag in tags if pattern.matches(tag))
+        self.listed[repository] = set(wanted)
         self._progress.add_total(len(wanted))
 
         async def resolve(tag: str) -> tuple[str, Manifest | RegistryError]:

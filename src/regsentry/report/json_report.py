@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from regsentry.model.advisory import SEVERITIES, DatabaseSummary, Finding
+from regsentry.model.advisory import SEVERITIES, DatabaseSummary, Finding, FindingChanges
+from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus
 from regsentry.model.package import Distro, Package
 from regsentry.model.purl import purl
@@ -112,6 +113,7 @@ def report_document(
     *,
     generated_at: datetime,
     database: DatabaseSummary | None = None,
+    changes: Mapping[Digest, FindingChanges] | None = None,
 ) -> dict[str, Any]:
     """The whole report as a JSON-ready dict.
 
@@ -135,9 +137,25 @@ def report_document(
         "schema": SCHEMA,
         "generated_at": iso8601(generated_at),
         "advisories": advisories_document(database),
-        "images": [image_document(result) for result in results],
+        "images": [_with_changes(image_document(result), result, changes) for result in results],
         "summary": summary,
     }
+
+
+def _with_changes(
+    document: dict[str, Any],
+    result: ImageResult,
+    changes: Mapping[Digest, FindingChanges] | None,
+) -> dict[str, Any]:
+    """Add what the last match changed (``changes.new`` / ``changes.resolved``)."""
+    digest = result.target.digest
+    if changes is not None and digest is not None and digest in changes:
+        change = changes[digest]
+        document["changes"] = {
+            "new": [finding_document(f) for f in change.new],
+            "resolved": [finding_document(f) for f in change.resolved],
+        }
+    return document
 
 
 def advisories_document(database: DatabaseSummary | None) -> dict[str, Any]:
@@ -169,7 +187,10 @@ def render_json(
     *,
     generated_at: datetime,
     database: DatabaseSummary | None = None,
+    changes: Mapping[Digest, FindingChanges] | None = None,
 ) -> str:
     """The report as indented JSON text."""
-    document = report_document(results, generated_at=generated_at, database=database)
+    document = report_document(
+        results, generated_at=generated_at, database=database, changes=changes
+    )
     return json.dumps(document, indent=2) + "\n"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
 
-from regsentry.model.advisory import DatabaseSummary, Finding
+from regsentry.model.advisory import DatabaseSummary, Finding, FindingChanges
+from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus
 from regsentry.model.inventory import Inventory
 from regsentry.report.json_report import advisories_document, iso8601, severity_counts
@@ -143,3 +144,49 @@ def _finding_table(findings: Sequence[Finding]) -> Table:
             "yes" if finding.known_exploited else "",
         )
     return table
+
+
+def print_scan(
+    results: Sequence[ImageResult],
+    console: Console,
+    *,
+    database: DatabaseSummary | None,
+    changes: Mapping[Digest, FindingChanges] | None = None,
+    since_last: bool = False,
+) -> None:
+    """One row per image with its severity counts (or, with ``since_last``, what changed)."""
+    table = Table(title="Scan results", show_lines=False)
+    columns = ["Image", "Platform", "Status"]
+    columns += ["New", "Resolved"] if since_last else ["Crit", "High", "Med", "Low", "Negl", "Unk"]
+    for column in [*columns, "Note"]:
+        table.add_column(column, overflow="fold")
+    for result in results:
+        target = result.target
+        name = f"{target.registry}/{target.repository}:{','.join(target.tags) or '-'}"
+        if target.digest:
+            name += f" ({target.digest.short})"
+        cells = [name, str(target.platform or ""), _status_cell(result)]
+        change = changes.get(target.digest) if changes and target.digest else None
+        if since_last:
+            cells += [
+                ", ".join(f.id for f in change.new) if change else "",
+                ", ".join(f.id for f in change.resolved) if change else "",
+            ]
+        elif result.vulnerabilities is None:
+            cells += ["-"] * 6
+        else:
+            counts = severity_counts(result.vulnerabilities)
+            cells += [str(counts[s]) if counts[s] else "" for s in counts]
+        cells.append(result.error or "; ".join(result.notes))
+        table.add_row(*cells)
+    console.print(table)
+    counts = Counter(result.status.value for result in results)
+    parts = ", ".join(f"{n} {status}" for status, n in counts.items())
+    console.print(f"{len(results)} images: {parts or 'none'}", highlight=False)
+    note = advisories_document(database)["note"]
+    if note:
+        console.print(f"[bold yellow]{note}[/]")
+
+
+def _status_cell(result: ImageResult) -> str:
+    return f"[{_STATUS_STYLE[result.status]}]{result.status.value}[/]"

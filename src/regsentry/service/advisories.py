@@ -75,6 +75,15 @@ def summary(settings: Settings, *, now: datetime | None = None) -> DatabaseSumma
     )
 
 
+def database_warning(database: DatabaseSummary) -> str | None:
+    """The note every matched image carries when the database is thin."""
+    if database.empty:
+        return "the advisory database is empty"
+    if database.stale:
+        return "the advisory database is stale"
+    return None
+
+
 def match_results(
     results: Sequence[ImageResult], settings: Settings
 ) -> tuple[list[ImageResult], DatabaseSummary | None]:
@@ -82,11 +91,7 @@ def match_results(
     database = summary(settings)
     if database is None:
         return list(results), None
-    warning = (
-        "the advisory database is empty" if database.empty
-        else "the advisory database is stale" if database.stale
-        else None
-    )  # fmt: skip
+    warning = database_warning(database)
     matched = []
     with AdvisoryDB(settings.vulndb_path) as lookup:
         for result in results:

@@ -44,7 +44,7 @@ async def inspect_image(
         manifest = await client.manifest(reference.repository, reference.reference)
         tags = (reference.tag,) if reference.tag else ()
         group = await planner.expand(reference.repository, tags, manifest)
-        with ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="layers") as pool:
+        with ThreadPoolExecutor(max_workers=worker_count(), thread_name_prefix="layers") as pool:
             indexer = ImageIndexer(client, builtin_analyzers(), pool, progress=progress)
             indexed = [await index_planned(client, indexer, planned) for planned in group.planned]
     return indexed + list(group.others)
@@ -68,5 +68,6 @@ async def index_planned(
     return ImageResult(target, status, reason, inventory)
 
 
-def _workers() -> int:
+def worker_count() -> int:
+    """Threads for inflating and walking layers (CPU work kept off the event loop)."""
     return max(2, min(8, os.cpu_count() or 2))

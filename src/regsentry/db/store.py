@@ -1,0 +1,527 @@
+"""The result store: what services read and write, over the tables in :mod:`tables`.
+
+One :class:`ResultStore` per process; every method runs in its own short transaction,
+so an interrupted scan leaves only whole images behind, and unique constraints make
+sure an image, a tag or a finding is never stored twice. Time comes from an injectable
+clock so that retention can be tested by moving it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from regsentry.db import codec
+from regsentry.db.engine import open_engine
+from regsentry.db.tables import (
+    FindingRow,
+    Image,
+    JobImage,
+    LayerAnalysisRow,
+    MatchRun,
+    PackageRow,
+    Registry,
+    Repository,
+    ScanJob,
+    Tag,
+)
+from regsentry.indexer.layer import LayerAnalysis
+from regsentry.model.advisory import Finding, FindingChanges
+from regsentry.model.digest import Digest
+from regsentry.model.image import ImageResult, ImageStatus, ImageTarget
+from regsentry.model.inventory import Inventory
+from regsentry.model.package import Distro
+from regsentry.model.platform import Platform
+from regsentry.model.rule import ScanRule
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image with a stored inventory, for re-matching."""
+
+    digest: Digest
+    inventory: Inventory
+
+
+class ResultStore:
+    """Results, inventories, layer analyses and scan jobs in one database."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, *, clock: Clock = utc_now) -> ResultStore:
+        """Open (creating or migrating) the store at ``url``."""
+        return cls(open_engine(url), clock=clock)
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    # -- layer cache (regsentry.indexer.cache.LayerCache) ----------------------------
+
+    def get(self, key: str) -> LayerAnalysis | None:
+        """A stored layer analysis, or None."""
+        with Session(self.engine) as session:
+            row = session.get(LayerAnalysisRow, key)
+            return codec.decode_layer(row.analysis) if row else None
+
+    def put(self, key: str, analysis: LayerAnalysis) -> None:
+        """Remember a layer analysis (first writer wins; analyses of a key are equal)."""
+        with Session(self.engine) as session, session.begin():
+            if session.get(LayerAnalysisRow, key) is None:
+                session.add(
+                    LayerAnalysisRow(
+                        key=key,
+                        digest=str(analysis.digest),
+                        analysis=codec.encode_layer(analysis),
+                        created=self.clock(),
+                    )
+                )
+
+    # -- images -------------------------------------------------------------------------
+
+    def stored_inventory(self, digest: Digest, analyzer_key: str) -> Inventory | None:
+        """The inventory stored for this image by these analyzer versions, if any.
+
+        Images that failed before an inventory existed (a layer could not be read) have
+        none, so they are analysed again next time; an inventory that was complete but
+        judged failed (unknown OS …) is as good as a fresh one.
+        """
+        with Session(self.engine) as session:
+            image = session.scalar(select(Image).where(Image.digest == str(digest)))
+            if image is None or image.analyzer_key != analyzer_key or image.analysis is None:
+                return None
+            return self._inventory(session, image)
+
+    def save_image(self, result: ImageResult, analyzer_key: str) -> None:
+        """Store an analysed (scanned or failed) image, where it was seen, and its packages."""
+        target = result.target
+        if target.digest is None:
+            return
+        now = self.clock()
+        with Session(self.engine) as session, session.begin():
+            image = self._image(session, target, result.status, now)
+            image.error = result.error
+            inventory = result.inventory
+            if inventory is not None:
+                distro = inventory.distro
+                image.analyzer_key = analyzer_key
+                image.os_family = distro.family if distro else None
+                image.os_version = distro.version if distro else None
+                image.os_name = distro.name if distro else None
+                image.analysis = codec.analysis_to_json(
+                    inventory.files, inventory.analyzers, inventory.problems
+                )
+                image.analysed_at = now
+                session.execute(delete(PackageRow).where(PackageRow.image_id == image.id))
+                session.add_all(
+                    PackageRow(image_id=image.id, **codec.package_to_dict(p))
+                    for p in inventory.packages
+                )
+            self._see(session, image, target, now)
+
+    def _image(
+        self, session: Session, target: ImageTarget, status: ImageStatus, now: datetime
+    ) -> Image:
+        assert target.digest is not None
+        image = session.scalar(select(Image).where(Image.digest == str(target.digest)))
+        if image is None:
+            image = Image(digest=str(target.digest), first_seen=now, status=status.value)
+            session.add(image)
+            session.flush()
+        image.status = status.value
+        image.platform = str(target.platform) if target.platform else image.platform
+        image.created = target.created or image.created
+        return image
+
+    def _see(self, session: Session, image: Image, target: ImageTarget, now: datetime) -> None:
+        repository = self._repository(session, target.registry, target.repository)
+        for name in target.tags or ("",):
+            tag = session.scalar(
+                select(Tag).where(
+                    Tag.repository_id == repository.id,
+                    Tag.name == name,
+                    Tag.image_id == image.id,
+                )
+            )
+            if tag is None:
+                tag = Tag(
+                    repository_id=repository.id,
+                    image_id=image.id,
+                    name=name,
+                    first_seen=now,
+                    last_seen=now,
+                )
+                session.add(tag)
+            tag.last_seen = now
+            tag.stale_since = None
+            tag.index_digest = str(target.index_digest) if target.index_digest else None
+
+    def _repository(self, session: Session, host: str, name: str) -> Repository:
+        registry = session.scalar(select(Registry).where(Registry.host == host))
+        if registry is None:
+            registry = Registry(host=host)
+            session.add(registry)
+            session.flush()
+        repository = session.scalar(
+            select(Repository).where(Repository.registry_id == registry.id, Repository.name == name)
+        )
+        if repository is None:
+            repository = Repository(registry_id=registry.id, name=name)
+            session.add(repository)
+            session.flush()
+        return repository
+
+    def _inventory(self, session: Session, image: Image) -> Inventory:
+        assert image.analysis is not None
+        files, analyzers, problems = codec.analysis_from_json(image.analysis)
+        rows = session.scalars(
+            select(PackageRow).where(PackageRow.image_id == image.id).order_by(PackageRow.id)
+        )
+        distro = (
+            Distro(image.os_family, image.os_version or "", image.os_name or "")
+            if image.os_family
+            else None
+        )
+        return Inventory(
+            distro=distro,
+            packages=tuple(codec.package_from_dict(_package_dict(row)) for row in rows),
+            files=files,
+            analyzers=analyzers,
+            problems=problems,
+        )
+
+    def stored_images(self) -> Iterator[StoredImage]:
+        """Every image with a stored inventory (for re-matching), oldest first."""
+        with Session(self.engine) as session:
+            ids = session.scalars(
+                select(Image.id).where(Image.analysis.is_not(None)).order_by(Image.id)
+            ).all()
+        for image_id in ids:
+            with Session(self.engine) as session:
+                image = session.get(Image, image_id)
+                if image is not None and image.analysis is not None:
+                    yield StoredImage(Digest.parse(image.digest), self._inventory(session, image))
+
+    def image_count(self) -> int:
+        """How many images are stored."""
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count(Image.id))) or 0
+
+    # -- findings -----------------------------------------------------------------------
+
+    def save_findings(
+        self, digest: Digest, findings: Sequence[Finding], notes: Sequence[str]
+    ) -> FindingChanges:
+        """Record a match of one image: new findings appear, vanished ones are resolved."""
+        now = self.clock()
+        new: list[Finding] = []
+        resolved: list[Finding] = []
+        with Session(self.engine) as session, session.begin():
+            image = session.scalar(select(Image).where(Image.digest == str(digest)))
+            if image is None:
+                raise KeyError(f"image {digest} is not stored")
+            existing = {
+                (row.vulnerability, row.package, row.package_version): row
+                for row in session.scalars(
+                    select(FindingRow).where(FindingRow.image_id == image.id)
+                )
+            }
+            current = {(f.id, f.package, f.package_version): f for f in findings}
+            for key, finding in current.items():
+                row = existing.get(key)
+                if row is None or row.resolved_at is not None:
+                    new.append(finding)
+                if row is None:
+                    row = FindingRow(
+                        image_id=image.id,
+                        vulnerability=finding.id,
+                        package=finding.package,
+                        package_version=finding.package_version,
+                        first_seen=now,
+                    )
+                    session.add(row)
+                row.severity = finding.severity
+                row.fixed_version = finding.fixed_version
+                row.cvss_score = finding.cvss_score
+                row.known_exploited = finding.known_exploited
+                row.detail = codec.finding_to_json(finding)
+                row.last_seen = now
+                row.resolved_at = None
+            for key, row in existing.items():
+                if key not in current and row.resolved_at is None:
+                    row.resolved_at = now
+                    resolved.append(codec.finding_from_json(row.detail))
+            image.matched_at = now
+            image.match_notes = json.dumps(list(notes))
+        return FindingChanges(tuple(new), tuple(resolved))
+
+    def current_findings(self, digest: Digest) -> tuple[Finding, ...] | None:
+        """The image's unresolved findings; None when it was never matched."""
+        with Session(self.engine) as session:
+            image = session.scalar(select(Image).where(Image.digest == str(digest)))
+            if image is None or image.matched_at is None:
+                return None
+            rows = session.scalars(
+                select(FindingRow)
+                .where(FindingRow.image_id == image.id, FindingRow.resolved_at.is_(None))
+                .order_by(FindingRow.id)
+            )
+            return tuple(codec.finding_from_json(row.detail) for row in rows)
+
+    def changes_since(self, digest: Digest, since: datetime) -> FindingChanges:
+        """Findings that appeared, and that were resolved, at or after ``since``."""
+        with Session(self.engine) as session:
+            image = session.scalar(select(Image).where(Image.digest == str(digest)))
+            if image is None:
+                return FindingChanges((), ())
+            rows = list(session.scalars(select(FindingRow).where(FindingRow.image_id == image.id)))
+        new = [r for r in rows if r.resolved_at is None and _aware(r.first_seen) >= since]
+        gone = [r for r in rows if r.resolved_at is not None and _aware(r.resolved_at) >= since]
+        return FindingChanges(
+            tuple(codec.finding_from_json(r.detail) for r in new),
+            tuple(codec.finding_from_json(r.detail) for r in gone),
+        )
+
+    def record_match_run(
+        self, started: datetime, reason: str, images: int, new: int, resolved: int
+    ) -> None:
+        """Log one matching pass."""
+        with Session(self.engine) as session, session.begin():
+            session.add(
+                MatchRun(
+                    started_at=started,
+                    finished_at=self.clock(),
+                    reason=reason,
+                    images=images,
+                    new_findings=new,
+                    resolved_findings=resolved,
+                )
+            )
+
+    def previous_match_start(self) -> datetime | None:
+        """When the last-but-current matching pass began (for ``--since-last``)."""
+        with Session(self.engine) as session:
+            started = session.scalars(
+                select(MatchRun.started_at).order_by(MatchRun.id.desc()).limit(1)
+            ).first()
+            return _aware(started) if started else None
+
+    # -- listing and retention --------------------------------------------------------
+
+    def record_listing(self, host: str, listed: dict[str, set[str]]) -> int:
+        """The registry listed these tags per repository now: others of those
+        repositories turn stale (from now), listed ones fresh. Returns tags turned stale.
+        """
+        now = self.clock()
+        turned = 0
+        with Session(self.engine) as session, session.begin():
+            registry = session.scalar(select(Registry).where(Registry.host == host))
+            if registry is None:
+                return 0
+            registry.last_listed_at = now
+            registry.unreachable_since = None
+            registry.last_error = None
+            for repository in session.scalars(
+                select(Repository).where(Repository.registry_id == registry.id)
+            ):
+                if repository.name not in listed:
+                    continue
+                tags = listed[repository.name]
+                for tag in session.scalars(select(Tag).where(Tag.repository_id == repository.id)):
+                    if tag.name in tags or (not tag.name and tags):
+                        continue
+                    if tag.stale_since is None:
+                        tag.stale_since = now
+                        turned += 1
+        return turned
+
+    def mark_registry_unreachable(self, host: str, error: str) -> int:
+        """Every image seen in an unreachable registry turns stale (keeping its results)."""
+        now = self.clock()
+        with Session(self.engine) as session, session.begin():
+            registry = session.scalar(select(Registry).where(Registry.host == host))
+            if registry is None:
+                return 0
+            if registry.unreachable_since is None:
+                registry.unreachable_since = now
+            registry.last_error = error[:2000]
+            tags = session.scalars(
+                select(Tag)
+                .join(Repository, Tag.repository_id == Repository.id)
+                .where(Repository.registry_id == registry.id, Tag.stale_since.is_(None))
+            ).all()
+            for tag in tags:
+                tag.stale_since = now
+            return len(tags)
+
+    def purge_stale(self, older_than: datetime) -> int:
+        """Forget tags stale since before ``older_than``, and images left without any tag."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(Tag).where(Tag.stale_since < older_than))
+            orphans = session.scalars(
+                select(Image.id).where(~select(Tag.id).where(Tag.image_id == Image.id).exists())
+            ).all()
+            if orphans:
+                session.execute(delete(PackageRow).where(PackageRow.image_id.in_(orphans)))
+                session.execute(delete(FindingRow).where(FindingRow.image_id.in_(orphans)))
+                session.execute(delete(Image).where(Image.id.in_(orphans)))
+            return len(orphans)
+
+    def image_staleness(self, digest: Digest) -> datetime | None:
+        """Since when every place the image was seen is stale (None while it is listed)."""
+        with Session(self.engine) as session:
+            image = session.scalar(select(Image).where(Image.digest == str(digest)))
+            if image is None:
+                return None
+            stamps = session.scalars(select(Tag.stale_since).where(Tag.image_id == image.id))
+            values = list(stamps)
+            if not values or any(value is None for value in values):
+                return None
+            return max(_aware(value) for value in values if value is not None)
+
+    # -- scan jobs ---------------------------------------------------------------------
+
+    def start_job(self, rule: ScanRule) -> tuple[int, bool]:
+        """A job for ``rule``: the unfinished one of the same rule (resumed) or a new one."""
+        text = rule.model_dump_json()
+        with Session(self.engine) as session, session.begin():
+            running = session.scalars(
+                select(ScanJob)
+                .where(ScanJob.rule_name == rule.name, ScanJob.status == "running")
+                .order_by(ScanJob.id.desc())
+            ).first()
+            if running is not None and running.rule == text:
+                return running.id, True
+            job = ScanJob(rule_name=rule.name, rule=text, status="running", created_at=self.clock())
+            session.add(job)
+            session.flush()
+            return job.id, False
+
+    def job_states(self, job_id: int) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """(repository, digest) → (status, error) of every image of a job."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(JobImage.repository, JobImage.digest, JobImage.status, JobImage.error).where(
+                    JobImage.job_id == job_id
+                )
+            )
+            return {(repo, digest): (status, error) for repo, digest, status, error in rows}
+
+    def add_job_images(self, job_id: int, results: Sequence[ImageResult]) -> None:
+        """Register a job's images (planned ones pending); existing rows are kept."""
+        now = self.clock()
+        with Session(self.engine) as session, session.begin():
+            known = {
+                (r, d)
+                for r, d in session.execute(
+                    select(JobImage.repository, JobImage.digest).where(JobImage.job_id == job_id)
+                )
+            }
+            for result in results:
+                target = result.target
+                key = (target.repository, str(target.digest or ""))
+                if key in known:
+                    continue
+                known.add(key)
+                status = "pending" if result.status is ImageStatus.PLANNED else result.status.value
+                session.add(
+                    JobImage(
+                        job_id=job_id,
+                        registry_host=target.registry,
+                        repository=target.repository,
+                        digest=key[1],
+                        target=_target_json(target),
+                        status=status,
+                        error=result.error,
+                        updated_at=now,
+                    )
+                )
+
+    def finish_job_image(self, job_id: int, result: ImageResult) -> None:
+        """Record how one image of a job ended."""
+        target = result.target
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(
+                select(JobImage).where(
+                    JobImage.job_id == job_id,
+                    JobImage.repository == target.repository,
+                    JobImage.digest == str(target.digest or ""),
+                )
+            )
+            if row is not None:
+                row.status = result.status.value
+                row.error = result.error
+                row.updated_at = self.clock()
+
+    def finish_job(self, job_id: int, status: str, error: str | None = None) -> None:
+        """Close a job."""
+        with Session(self.engine) as session, session.begin():
+            job = session.get(ScanJob, job_id)
+            if job is not None:
+                job.status = status
+                job.error = error
+                job.finished_at = self.clock()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _package_dict(row: PackageRow) -> dict[str, object]:
+    return {
+        "type": row.type,
+        "name": row.name,
+        "version": row.version,
+        "arch": row.arch,
+        "source_name": row.source_name,
+        "source_version": row.source_version,
+        "source_rpm": row.source_rpm,
+        "vendor": row.vendor,
+        "modularity_label": row.modularity_label,
+        "path": row.path,
+        "layer": row.layer,
+    }
+
+
+def _target_json(target: ImageTarget) -> str:
+    return json.dumps(
+        {
+            "registry": target.registry,
+            "repository": target.repository,
+            "tags": list(target.tags),
+            "digest": str(target.digest) if target.digest else None,
+            "index_digest": str(target.index_digest) if target.index_digest else None,
+            "platform": str(target.platform) if target.platform else None,
+            "created": target.created.isoformat() if target.created else None,
+        }
+    )
+
+
+def target_from_json(text: str) -> ImageTarget:
+    """The inverse of the job image's stored target."""
+    data = json.loads(text)
+    return ImageTarget(
+        registry=data["registry"],
+        repository=data["repository"],
+        tags=tuple(data["tags"]),
+        digest=Digest.parse(data["digest"]) if data["digest"] else None,
+        index_digest=Digest.parse(data["index_digest"]) if data["index_digest"] else None,
+        platform=Platform.parse(data["platform"]) if data["platform"] else None,
+        created=datetime.fromisoformat(data["created"]) if data["created"] else None,
+    )
