@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -123,3 +124,29 @@ def test_three_layer_image_applies_whiteouts_and_the_replaced_status(
     status_files = [f for f in image["analysis"]["files"] if f["path"] == "var/lib/dpkg/status"]
     assert status_files == [{"path": "var/lib/dpkg/status", "analyzer": "dpkg",
                              "layer": purge_layer}]  # fmt: skip
+
+
+def test_scan_stores_exactly_what_dpkg_lists(
+    scratch_registry: SampleRegistry, debian_images: DebianImages, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [sys.executable, "-m", "regsentry", "scan", scratch_registry.url, "--repo",
+         "debian/bookworm", "--tag", "*-layer", "--cap", "0", "--format", "json"],
+        capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "REGSENTRY_HOME": str(home)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    images = {tuple(i["tags"]): i for i in json.loads(result.stdout)["images"]}
+    expected = {("one-layer",): debian_images.minbase_packages,
+                ("three-layer",): debian_images.final_packages}  # fmt: skip
+    for tags, packages in expected.items():
+        listed = {(p["name"], p["version"], p["arch"]) for p in images[tags]["packages"]}
+        assert listed == packages
+    with sqlite3.connect(home / "results.sqlite") as connection:
+        stored = connection.execute(
+            "SELECT p.name, p.version, p.arch FROM packages p JOIN images i ON i.id = p.image_id "
+            "WHERE i.digest = ?",
+            (debian_images.three_layer.digest,),
+        ).fetchall()
+    assert set(stored) == debian_images.final_packages

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from functools import lru_cache
 from typing import Any
 
 from regsentry.analyzer.base import FileAnalysis
@@ -137,8 +138,9 @@ def analysis_from_json(
     )
 
 
+@lru_cache(maxsize=65536)
 def finding_to_json(finding: Finding) -> str:
-    """A finding, whole."""
+    """A finding, whole (cached: a pass stores the same findings for many images)."""
     match = finding.match
     return json.dumps(
         {

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from regsentry.db import codec
@@ -134,6 +134,18 @@ class ResultStore:
                 )
             self._see(session, image, target, now)
 
+    def save_sighting(self, result: ImageResult) -> None:
+        """A stored image was listed again: refresh where it was seen and its verdict,
+        keeping its stored inventory (nothing about its content changed)."""
+        target = result.target
+        if target.digest is None:
+            return
+        now = self.clock()
+        with Session(self.engine) as session, session.begin():
+            image = self._image(session, target, result.status, now)
+            image.error = result.error
+            self._see(session, image, target, now)
+
     def _image(
         self, session: Session, target: ImageTarget, status: ImageStatus, now: datetime
     ) -> Image:
@@ -149,18 +161,18 @@ class ResultStore:
         return image
 
     def _see(self, session: Session, image: Image, target: ImageTarget, now: datetime) -> None:
-        repository = self._repository(session, target.registry, target.repository)
+        repository_id = self._repository_id(session, target.registry, target.repository)
         for name in target.tags or ("",):
             tag = session.scalar(
                 select(Tag).where(
-                    Tag.repository_id == repository.id,
+                    Tag.repository_id == repository_id,
                     Tag.name == name,
                     Tag.image_id == image.id,
                 )
             )
             if tag is None:
                 tag = Tag(
-                    repository_id=repository.id,
+                    repository_id=repository_id,
                     image_id=image.id,
                     name=name,
                     first_seen=now,
@@ -170,6 +182,9 @@ class ResultStore:
             tag.last_seen = now
             tag.stale_since = None
             tag.index_digest = str(target.index_digest) if target.index_digest else None
+
+    def _repository_id(self, session: Session, host: str, name: str) -> int:
+        return self._repository(session, host, name).id
 
     def _repository(self, session: Session, host: str, name: str) -> Repository:
         registry = session.scalar(select(Registry).where(Registry.host == host))
@@ -189,8 +204,8 @@ class ResultStore:
     def _inventory(self, session: Session, image: Image) -> Inventory:
         assert image.analysis is not None
         files, analyzers, problems = codec.analysis_from_json(image.analysis)
-        rows = session.scalars(
-            select(PackageRow).where(PackageRow.image_id == image.id).order_by(PackageRow.id)
+        rows = session.execute(
+            select(*_PACKAGE_COLUMNS).where(PackageRow.image_id == image.id).order_by(PackageRow.id)
         )
         distro = (
             Distro(image.os_family, image.os_version or "", image.os_name or "")
@@ -199,7 +214,7 @@ class ResultStore:
         )
         return Inventory(
             distro=distro,
-            packages=tuple(codec.package_from_dict(_package_dict(row)) for row in rows),
+            packages=tuple(codec.package_from_dict(row._asdict()) for row in rows),
             files=files,
             analyzers=analyzers,
             problems=problems,
@@ -227,48 +242,69 @@ class ResultStore:
     def save_findings(
         self, digest: Digest, findings: Sequence[Finding], notes: Sequence[str]
     ) -> FindingChanges:
-        """Record a match of one image: new findings appear, vanished ones are resolved."""
+        """Record a match of one image: new findings appear, vanished ones are resolved.
+
+        Written with bulk statements: a re-match touches every finding of every stored
+        image, and an image can carry hundreds.
+        """
         now = self.clock()
-        new: list[Finding] = []
-        resolved: list[Finding] = []
         with Session(self.engine) as session, session.begin():
-            image = session.scalar(select(Image).where(Image.digest == str(digest)))
-            if image is None:
+            image_id = session.scalar(select(Image.id).where(Image.digest == str(digest)))
+            if image_id is None:
                 raise KeyError(f"image {digest} is not stored")
             existing = {
-                (row.vulnerability, row.package, row.package_version): row
-                for row in session.scalars(
-                    select(FindingRow).where(FindingRow.image_id == image.id)
+                (vulnerability, package, version): (row_id, resolved_at, detail)
+                for row_id, vulnerability, package, version, resolved_at, detail in session.execute(
+                    select(
+                        FindingRow.id,
+                        FindingRow.vulnerability,
+                        FindingRow.package,
+                        FindingRow.package_version,
+                        FindingRow.resolved_at,
+                        FindingRow.detail,
+                    ).where(FindingRow.image_id == image_id)
                 )
             }
             current = {(f.id, f.package, f.package_version): f for f in findings}
+            new = [f for key, f in current.items() if key not in existing or existing[key][1]]
+            inserts = []
+            updates = []
             for key, finding in current.items():
-                row = existing.get(key)
-                if row is None or row.resolved_at is not None:
-                    new.append(finding)
-                if row is None:
-                    row = FindingRow(
-                        image_id=image.id,
-                        vulnerability=finding.id,
-                        package=finding.package,
-                        package_version=finding.package_version,
-                        first_seen=now,
+                columns = _finding_columns(finding)
+                if key not in existing:
+                    inserts.append(
+                        {"image_id": image_id, **columns, "first_seen": now, "last_seen": now}
                     )
-                    session.add(row)
-                row.severity = finding.severity
-                row.fixed_version = finding.fixed_version
-                row.cvss_score = finding.cvss_score
-                row.known_exploited = finding.known_exploited
-                row.detail = codec.finding_to_json(finding)
-                row.last_seen = now
-                row.resolved_at = None
-            for key, row in existing.items():
-                if key not in current and row.resolved_at is None:
-                    row.resolved_at = now
-                    resolved.append(codec.finding_from_json(row.detail))
-            image.matched_at = now
-            image.match_notes = json.dumps(list(notes))
-        return FindingChanges(tuple(new), tuple(resolved))
+                    continue
+                row_id, resolved_at, detail = existing[key]
+                if resolved_at is not None or detail != columns["detail"]:
+                    updates.append({"id": row_id, **columns, "resolved_at": None})
+            if inserts:
+                session.execute(insert(FindingRow), inserts)
+            if updates:
+                session.execute(update(FindingRow), updates)
+            seen = [existing[key][0] for key in current if key in existing]
+            for chunk in _chunks(seen):
+                session.execute(
+                    update(FindingRow).where(FindingRow.id.in_(chunk)).values(last_seen=now)
+                )
+            gone = [
+                (row_id, detail)
+                for key, (row_id, resolved_at, detail) in existing.items()
+                if key not in current and resolved_at is None
+            ]
+            for chunk in _chunks([row_id for row_id, _ in gone]):
+                session.execute(
+                    update(FindingRow).where(FindingRow.id.in_(chunk)).values(resolved_at=now)
+                )
+            session.execute(
+                update(Image)
+                .where(Image.id == image_id)
+                .values(matched_at=now, match_notes=json.dumps(list(notes)))
+            )
+        return FindingChanges(
+            tuple(new), tuple(codec.finding_from_json(detail) for _, detail in gone)
+        )
 
     def current_findings(self, digest: Digest) -> tuple[Finding, ...] | None:
         """The image's unresolved findings; None when it was never matched."""
@@ -483,20 +519,38 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _package_dict(row: PackageRow) -> dict[str, object]:
+_PACKAGE_COLUMNS = (
+    PackageRow.type,
+    PackageRow.name,
+    PackageRow.version,
+    PackageRow.arch,
+    PackageRow.source_name,
+    PackageRow.source_version,
+    PackageRow.source_rpm,
+    PackageRow.vendor,
+    PackageRow.modularity_label,
+    PackageRow.path,
+    PackageRow.layer,
+)
+
+
+def _finding_columns(finding: Finding) -> dict[str, object]:
     return {
-        "type": row.type,
-        "name": row.name,
-        "version": row.version,
-        "arch": row.arch,
-        "source_name": row.source_name,
-        "source_version": row.source_version,
-        "source_rpm": row.source_rpm,
-        "vendor": row.vendor,
-        "modularity_label": row.modularity_label,
-        "path": row.path,
-        "layer": row.layer,
+        "vulnerability": finding.id,
+        "package": finding.package,
+        "package_version": finding.package_version,
+        "severity": finding.severity,
+        "fixed_version": finding.fixed_version,
+        "cvss_score": finding.cvss_score,
+        "known_exploited": finding.known_exploited,
+        "detail": codec.finding_to_json(finding),
     }
+
+
+def _chunks(values: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    """Bound IN lists (SQLite allows a limited number of parameters per statement)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _target_json(target: ImageTarget) -> str:

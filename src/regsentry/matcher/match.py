@@ -48,8 +48,19 @@ class _Hit:
     target: Target
 
 
-def match_inventory(inventory: Inventory, lookup: AdvisoryLookup) -> MatchResult:
-    """Every vulnerability of every package of ``inventory``."""
+#: What a package matched, remembered for a matching pass (see :func:`match_inventory`).
+MatchCache = dict[tuple[object, ...], tuple[list[Finding], str | None]]
+
+
+def match_inventory(
+    inventory: Inventory, lookup: AdvisoryLookup, cache: MatchCache | None = None
+) -> MatchResult:
+    """Every vulnerability of every package of ``inventory``.
+
+    ``cache``, shared across the images of one pass against one unchanged database,
+    remembers each distinct package's findings: images of a registry share most of their
+    packages (their bases), so most are matched once per pass instead of once per image.
+    """
     distro = inventory.distro
     ecosystem = distro_ecosystem(distro) if distro else None
     notes: list[str] = []
@@ -60,14 +71,19 @@ def match_inventory(inventory: Inventory, lookup: AdvisoryLookup) -> MatchResult
         )
     findings: list[Finding] = []
     unparsable: list[str] = []
+    label = ecosystem.label if ecosystem else None
     for package in inventory.packages:
-        hits: list[_Hit] = []
-        for target in targets(package, ecosystem):
-            try:
-                hits.extend(_hits(target, ecosystem, lookup))
-            except VersionError:
-                unparsable.append(f"{package.name} {target.version}")
-        findings.extend(_findings(package, hits, lookup, ecosystem))
+        key = (label, package.type, package.name, package.version, package.arch,
+               package.source_name, package.source_version)  # fmt: skip
+        remembered = cache.get(key) if cache is not None else None
+        if remembered is None:
+            remembered = _match_package(package, ecosystem, lookup)
+            if cache is not None:
+                cache[key] = remembered
+        package_findings, bad_version = remembered
+        findings.extend(package_findings)
+        if bad_version:
+            unparsable.append(bad_version)
     if unparsable:
         shown = ", ".join(unparsable[:10]) + (" …" if len(unparsable) > 10 else "")
         notes.append(
@@ -76,6 +92,20 @@ def match_inventory(inventory: Inventory, lookup: AdvisoryLookup) -> MatchResult
         )
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.id, f.package))
     return MatchResult(tuple(findings), ecosystem.label if ecosystem else None, tuple(notes))
+
+
+def _match_package(
+    package: Package, ecosystem: DistroEcosystem | None, lookup: AdvisoryLookup
+) -> tuple[list[Finding], str | None]:
+    """One package's findings, and its name and version if the version is unusable."""
+    hits: list[_Hit] = []
+    bad_version = None
+    for target in targets(package, ecosystem):
+        try:
+            hits.extend(_hits(target, ecosystem, lookup))
+        except VersionError:
+            bad_version = f"{package.name} {target.version}"
+    return _findings(package, hits, lookup, ecosystem), bad_version
 
 
 def _hits(target: Target, ecosystem: DistroEcosystem | None, lookup: AdvisoryLookup) -> list[_Hit]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from regsentry.config import Settings
 from regsentry.db.store import ResultStore
-from regsentry.matcher.match import match_inventory
+from regsentry.matcher.match import MatchCache, match_inventory
 from regsentry.model.progress import NoProgress, ProgressSink
 from regsentry.service import advisories
 from regsentry.vulndb.store import AdvisoryDB
@@ -40,9 +40,10 @@ def rematch_stored(
     warning = advisories.database_warning(database)
     images = new = resolved = 0
     progress.add_total(store.image_count())
+    cache: MatchCache = {}
     with AdvisoryDB(settings.vulndb_path) as lookup:
         for stored in store.stored_images():
-            outcome = match_inventory(stored.inventory, lookup)
+            outcome = match_inventory(stored.inventory, lookup, cache)
             notes = (*outcome.notes, *((warning,) if warning else ()))
             changes = store.save_findings(stored.digest, outcome.findings, notes)
             images += 1

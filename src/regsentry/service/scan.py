@@ -27,7 +27,7 @@ from regsentry.db.store import ResultStore
 from regsentry.indexer.image import ImageIndexer
 from regsentry.indexer.layer import analyzers_key
 from regsentry.indexer.verdict import judge
-from regsentry.matcher.match import match_inventory
+from regsentry.matcher.match import MatchCache, match_inventory
 from regsentry.model.advisory import DatabaseSummary, FindingChanges
 from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus
@@ -130,8 +130,7 @@ async def _analyse(
 ) -> ImageResult:
     """One image: resumed, reused from the store, or analysed; stored either way."""
     if planned.status is not ImageStatus.PLANNED:
-        store.save_image(planned, key)
-        store.finish_job_image(job_id, planned)
+        _record(store, job_id, planned, key)
         return planned
     target = planned.target
     assert target.digest is not None
@@ -141,16 +140,25 @@ async def _analyse(
         status, reason = judge(inventory)
         result = ImageResult(target, status, reason, inventory)
         stats.reused += 1
-    elif state == ImageStatus.FAILED.value:
+        store.save_sighting(result)
+        store.finish_job_image(job_id, result)
+        return result
+    if state == ImageStatus.FAILED.value:
         # Finished (as failed) by the interrupted run this job resumes: not fetched again.
         result = ImageResult(target, ImageStatus.FAILED, error)
         stats.resumed_finished += 1
     else:
         result = await index_planned(client, indexer, planned)
         stats.analysed += 1
+    _record(store, job_id, result, key)
+    return result
+
+
+def _record(store: ResultStore, job_id: int, result: ImageResult, key: str) -> None:
+    """Store an image's result, then mark it finished in its job (in that order, so a
+    kill between the two only redoes the store, which is idempotent)."""
     store.save_image(result, key)
     store.finish_job_image(job_id, result)
-    return result
 
 
 def match_and_store(
@@ -164,12 +172,13 @@ def match_and_store(
         return list(results), None, changes
     matched: list[ImageResult] = []
     warning = advisories.database_warning(database)
+    cache: MatchCache = {}
     with AdvisoryDB(settings.vulndb_path) as lookup:
         for result in results:
             if result.inventory is None or result.target.digest is None:
                 matched.append(result)
                 continue
-            outcome = match_inventory(result.inventory, lookup)
+            outcome = match_inventory(result.inventory, lookup, cache)
             notes = (*outcome.notes, *((warning,) if warning else ()))
             changes[result.target.digest] = store.save_findings(
                 result.target.digest, outcome.findings, notes
