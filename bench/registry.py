@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.service.scan_support import OS_RELEASE, layer
+from tests.service.scan_support import OS_RELEASE
 from tests.support.debian_rootfs import bookworm_tar
-from tests.support.images import Pusher, image_from_layers, sha256
+from tests.support.images import Pusher, gzip_layer, image_from_layers, sha256
 from tests.support.registry_server import RunningRegistry, start_registry
 
 from bench.timing import median_seconds
@@ -60,14 +60,14 @@ def populate(registry: RunningRegistry, images: int, bases: int) -> set[str]:
     status = minbase_status()
     rng = random.Random(7)
     base_layers = [
-        layer({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": status,
+        gzip_layer({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": status,
                f"opt/base{n}/data": rng.randbytes(4_000_000)})
         for n in range(bases)
     ]  # fmt: skip
     pusher = Pusher(registry.url)
     layers: set[str] = {sha256(b) for b in base_layers}
     for number in range(images):
-        app = layer({f"srv/app{number}/payload": rng.randbytes(150_000)})
+        app = gzip_layer({f"srv/app{number}/payload": rng.randbytes(150_000)})
         image = image_from_layers((base_layers[number % bases], app))
         pusher.push(f"bench/app{number % 20}", image, f"v{number}")
         layers.add(sha256(app))

@@ -4,13 +4,11 @@ bounded memory — never a traceback, never a clean result."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import pytest
 import zstandard
 
 from tests.conftest import SampleRegistry
-from tests.support.images import DOCKER_LAYER, Pusher, image_from_layers
+from tests.support.images import DOCKER_LAYER, Pusher, image_from_layers, tar_bytes
 from tests.support.measure import run_measured
 
 pytestmark = pytest.mark.registry
@@ -27,16 +25,6 @@ pytestmark = pytest.mark.registry
 OS_RELEASE = b'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
 STATUS = b"Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2\n\n"
 MiB = 1024 * 1024
-
-
-def tar(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, content in files.items():
-            member = tarfile.TarInfo(name)
-            member.size = len(content)
-            archive.addfile(member, io.BytesIO(content))
-    return buffer.getvalue()
 
 
 @dataclass
@@ -81,7 +69,7 @@ def assert_failed(run: Run, *fragments: str) -> None:
 
 
 def test_truncated_gzip(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
-    whole = gzip.compress(tar({"etc/os-release": OS_RELEASE, "filler": os.urandom(200_000)}))
+    whole = gzip.compress(tar_bytes({"etc/os-release": OS_RELEASE, "filler": os.urandom(200_000)}))
     push(scratch_registry, "truncated", whole[: len(whole) // 2])
     assert_failed(regsentry_image(scratch_registry, "bad/truncated", tmp_path), "truncated")
 
@@ -89,7 +77,7 @@ def test_truncated_gzip(scratch_registry: SampleRegistry, tmp_path: Path) -> Non
 def test_blob_corrupted_in_the_registry_storage(
     scratch_registry: SampleRegistry, tmp_path: Path
 ) -> None:
-    layer = gzip.compress(tar({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": STATUS}))
+    layer = gzip.compress(tar_bytes({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": STATUS}))
     digest = push(scratch_registry, "corrupt", layer)
     algorithm, hex_digest = digest.split(":")
     data = (
@@ -105,7 +93,11 @@ def test_blob_corrupted_in_the_registry_storage(
 
 
 def test_path_traversal(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
-    push(scratch_registry, "traversal", gzip.compress(tar({"../../etc/passwd": b"root::0:0\n"})))
+    push(
+        scratch_registry,
+        "traversal",
+        gzip.compress(tar_bytes({"../../etc/passwd": b"root::0:0\n"})),
+    )
     assert_failed(
         regsentry_image(scratch_registry, "bad/traversal", tmp_path), "escapes the image root"
     )
@@ -114,7 +106,7 @@ def test_path_traversal(scratch_registry: SampleRegistry, tmp_path: Path) -> Non
 def test_decompression_bomb(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
     zeros = bytes(16 * MiB)
     compressor = zstandard.ZstdCompressor(level=19).compressobj()
-    header = tar({"etc/os-release": OS_RELEASE})[:-1024]  # no end marker: more follows
+    header = tar_bytes({"etc/os-release": OS_RELEASE})[:-1024]  # no end marker: more follows
     body = compressor.compress(header)
     for _ in range(256):  # a 4 GiB file of zeros
         body += compressor.compress(zeros)
@@ -126,7 +118,7 @@ def test_decompression_bomb(scratch_registry: SampleRegistry, tmp_path: Path) ->
 
 def test_a_100_mb_status_file(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
     huge = STATUS * (100 * MiB // len(STATUS))
-    layer = gzip.compress(tar({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": huge}), 1)
+    layer = gzip.compress(tar_bytes({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": huge}), 1)
     push(scratch_registry, "huge-status", layer)
     assert_failed(
         regsentry_image(scratch_registry, "bad/huge-status", tmp_path),
@@ -144,7 +136,7 @@ def test_garbage_in_the_rpm_header_region(scratch_registry: SampleRegistry, tmp_
         connection.execute("INSERT INTO Packages (blob) VALUES (?)", (b"\x00\x00\x00\x05garbage!",))
     rocky = b'ID="rocky"\nVERSION_ID="9.3"\nNAME="Rocky Linux"\n'
     layer = gzip.compress(
-        tar({"etc/os-release": rocky, "var/lib/rpm/rpmdb.sqlite": database.read_bytes()})
+        tar_bytes({"etc/os-release": rocky, "var/lib/rpm/rpmdb.sqlite": database.read_bytes()})
     )
     push(scratch_registry, "rpm-garbage", layer)
     assert_failed(
@@ -153,7 +145,7 @@ def test_garbage_in_the_rpm_header_region(scratch_registry: SampleRegistry, tmp_
 
 
 def test_unknown_os(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
-    push(scratch_registry, "no-os", gzip.compress(tar({"app/server": b"\x7fELF..."})))
+    push(scratch_registry, "no-os", gzip.compress(tar_bytes({"app/server": b"\x7fELF..."})))
     run = regsentry_image(scratch_registry, "bad/no-os", tmp_path)
     assert_failed(run, "unknown OS")
     assert run.image["packages"] == []
@@ -180,7 +172,7 @@ def test_missing_tag_is_a_clear_error(scratch_registry: SampleRegistry, tmp_path
 
 def test_oci_zstd_image_is_scanned(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
     layer = zstandard.ZstdCompressor().compress(
-        tar({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": STATUS})
+        tar_bytes({"etc/os-release": OS_RELEASE, "var/lib/dpkg/status": STATUS})
     )
     push(scratch_registry, "zstd", layer, media_type="application/vnd.oci.image.layer.v1.tar+zstd")
     run = regsentry_image(scratch_registry, "bad/zstd", tmp_path)

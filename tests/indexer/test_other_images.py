@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,19 +21,9 @@ from regsentry.registry.client import ClientOptions, RegistryClient
 from regsentry.registry.manifest import ImageManifest
 from tests.analyzer.data import shared_data
 from tests.conftest import SampleRegistry
-from tests.support.images import Pusher, image_from_layers
+from tests.support.images import Pusher, gzip_layer, image_from_layers
 
 pytestmark = pytest.mark.registry
-
-
-def layer(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, content in files.items():
-            member = tarfile.TarInfo(name)
-            member.size = len(content)
-            archive.addfile(member, io.BytesIO(content))
-    return gzip.compress(buffer.getvalue())
 
 
 def image_report(registry: SampleRegistry, reference: str, home: Path) -> dict[str, Any]:
@@ -58,7 +45,7 @@ def test_rpm_image_with_a_real_sqlite_database(
     os_release = (
         b'NAME="Common Base Linux Mariner"\nVERSION="2.0.20230107"\nID=mariner\nVERSION_ID="2.0"\n'
     )
-    blob = layer(
+    blob = gzip_layer(
         {
             "etc/os-release": os_release,
             "var/lib/rpm/rpmdb.sqlite": (mariner / "rpmdb.sqlite").read_bytes(),
@@ -84,7 +71,7 @@ def test_rpm_image_with_a_real_sqlite_database(
 
 def test_apk_image(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
     apk = shared_data("osv-scalibr-pkgdb", "apk")
-    blob = layer(
+    blob = gzip_layer(
         {
             "etc/alpine-release": b"3.18.0\n",
             "etc/os-release": b'ID=alpine\nVERSION_ID=3.18.0\nNAME="Alpine Linux"\n',
@@ -106,9 +93,11 @@ def test_apk_image(scratch_registry: SampleRegistry, tmp_path: Path) -> None:
 async def test_a_layer_shared_by_two_images_is_downloaded_once(
     scratch_registry: SampleRegistry,
 ) -> None:
-    base = layer({"etc/os-release": b"ID=debian\nVERSION_ID=12\n", "shared": os.urandom(50_000)})
+    base = gzip_layer(
+        {"etc/os-release": b"ID=debian\nVERSION_ID=12\n", "shared": os.urandom(50_000)}
+    )
     images = [
-        image_from_layers((base, layer({"var/lib/dpkg/status": f"Package: p{i}\n".encode()})))
+        image_from_layers((base, gzip_layer({"var/lib/dpkg/status": f"Package: p{i}\n".encode()})))
         for i in range(2)
     ]
     pusher = Pusher(scratch_registry.url)

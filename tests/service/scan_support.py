@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import os
-import tarfile
 from pathlib import Path
 
-from tests.support.images import Image, image_from_layers
+from tests.support.images import Image, gzip_layer, image_from_layers
 
 OS_RELEASE = b'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
 
@@ -22,22 +19,12 @@ def stanza(name: str, version: str, source: str = "") -> bytes:
     ).encode()
 
 
-def layer(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, content in sorted(files.items()):
-            member = tarfile.TarInfo(name)
-            member.size = len(content)
-            archive.addfile(member, io.BytesIO(content))
-    return gzip.compress(buffer.getvalue(), mtime=0)
-
-
 def base_layer(label: str, filler: int = 100_000) -> bytes:
     """A Debian-like base: os-release, a status file, and incompressible filler."""
     status = stanza("bash", "5.2.15-2+b2", "bash (5.2.15-2)") + stanza(
         "libc6", "2.36-9+deb12u4", "glibc"
     )
-    return layer(
+    return gzip_layer(
         {
             "etc/os-release": OS_RELEASE,
             "var/lib/dpkg/status": status,
@@ -54,7 +41,7 @@ def app_image(base: bytes, app: str, extra_status: bytes = b"", filler: int = 50
             "libc6", "2.36-9+deb12u4", "glibc"
         )
         files["var/lib/dpkg/status"] = base_status + extra_status
-    return image_from_layers((base, layer(files)))
+    return image_from_layers((base, gzip_layer(files)))
 
 
 def osv_record(id_: str, package: str, fixed: str | None, **extra: object) -> dict[str, object]:

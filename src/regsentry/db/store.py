@@ -107,8 +107,14 @@ class ResultStore:
                 return None
             return self._inventory(session, image)
 
-    def save_image(self, result: ImageResult, analyzer_key: str) -> None:
-        """Store an analysed (scanned or failed) image, where it was seen, and its packages."""
+    def save_image(
+        self, result: ImageResult, analyzer_key: str, *, keep_inventory: bool = False
+    ) -> None:
+        """Store an analysed (scanned or failed) image, where it was seen, and its packages.
+
+        With ``keep_inventory`` (a stored image listed again) only its verdict and where
+        it was seen are refreshed: nothing about its content changed.
+        """
         target = result.target
         if target.digest is None:
             return
@@ -116,35 +122,32 @@ class ResultStore:
         with Session(self.engine) as session, session.begin():
             image = self._image(session, target, result.status, now)
             image.error = result.error
-            inventory = result.inventory
-            if inventory is not None:
-                distro = inventory.distro
-                image.analyzer_key = analyzer_key
-                image.os_family = distro.family if distro else None
-                image.os_version = distro.version if distro else None
-                image.os_name = distro.name if distro else None
-                image.analysis = codec.analysis_to_json(
-                    inventory.files, inventory.analyzers, inventory.problems
-                )
-                image.analysed_at = now
-                session.execute(delete(PackageRow).where(PackageRow.image_id == image.id))
-                session.add_all(
-                    PackageRow(image_id=image.id, **codec.package_to_dict(p))
-                    for p in inventory.packages
-                )
+            if result.inventory is not None and not keep_inventory:
+                self._store_inventory(session, image, result.inventory, analyzer_key, now)
             self._see(session, image, target, now)
 
     def save_sighting(self, result: ImageResult) -> None:
-        """A stored image was listed again: refresh where it was seen and its verdict,
-        keeping its stored inventory (nothing about its content changed)."""
-        target = result.target
-        if target.digest is None:
-            return
-        now = self.clock()
-        with Session(self.engine) as session, session.begin():
-            image = self._image(session, target, result.status, now)
-            image.error = result.error
-            self._see(session, image, target, now)
+        """A stored image was listed again (see :meth:`save_image`)."""
+        self.save_image(result, "", keep_inventory=True)
+
+    def _store_inventory(
+        self, session: Session, image: Image, inventory: Inventory, key: str, now: datetime
+    ) -> None:
+        distro = inventory.distro
+        image.analyzer_key = key
+        image.os_family = distro.family if distro else None
+        image.os_version = distro.version if distro else None
+        image.os_name = distro.name if distro else None
+        image.analysis = codec.analysis_to_json(
+            inventory.files, inventory.analyzers, inventory.problems
+        )
+        image.analysed_at = now
+        session.execute(delete(PackageRow).where(PackageRow.image_id == image.id))
+        if inventory.packages:  # one bulk statement: images carry hundreds of packages
+            session.execute(
+                insert(PackageRow),
+                [{"image_id": image.id, **codec.package_to_dict(p)} for p in inventory.packages],
+            )
 
     def _image(
         self, session: Session, target: ImageTarget, status: ImageStatus, now: datetime
