@@ -1,4 +1,4 @@
-"""Package URLs (purl) for OS packages, as the purl spec and scanners write them.
+"""Package URLs (purl) for installed packages, as the purl spec and scanners write them.
 
 ``pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12``,
 ``pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.18.4``,
@@ -7,6 +7,8 @@ epoch into a qualifier; deb keeps it in the version, as the purl spec's examples
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from packageurl import PackageURL
 
@@ -24,8 +26,40 @@ _NAMESPACE = {
 }
 
 
+#: purl types of language packages (no distro qualifiers: they are the same everywhere).
+_LANGUAGE_TYPES = {
+    PackageType.PYTHON: "pypi",
+    PackageType.NPM: "npm",
+    PackageType.GO: "golang",
+    PackageType.JAVA: "maven",
+    PackageType.GEM: "gem",
+    PackageType.CARGO: "cargo",
+    PackageType.NUGET: "nuget",
+    PackageType.COMPOSER: "composer",
+}
+
+
+def _split_name(kind: PackageType, name: str) -> tuple[str | None, str]:
+    """Maven ``group:artifact``, npm ``@scope/name``, Go module paths and Composer
+    ``vendor/name`` carry a namespace; the others are plain names."""
+    if kind is PackageType.JAVA and ":" in name:
+        group, _, artifact = name.partition(":")
+        return group, artifact
+    if kind in (PackageType.NPM, PackageType.GO, PackageType.COMPOSER) and "/" in name:
+        namespace, _, last = name.rpartition("/")
+        return namespace, last
+    return None, name
+
+
+@lru_cache(maxsize=65536)
 def purl(package: Package, distro: Distro | None) -> str:
-    """The package URL of an installed OS package."""
+    """The package URL of an installed package (cached: images share their bases)."""
+    language = _LANGUAGE_TYPES.get(package.type)
+    if language is not None:
+        namespace, name = _split_name(package.type, package.name)
+        return PackageURL(
+            type=language, namespace=namespace, name=name, version=package.version
+        ).to_string()
     family = distro.family if distro else ""
     qualifiers: dict[str, str] = {}
     if package.arch:
