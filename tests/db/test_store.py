@@ -170,3 +170,14 @@ def test_jobs_resume_only_the_same_rule(store: ResultStore) -> None:
 
 def _days(count: int) -> timedelta:
     return timedelta(days=count)
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from regsentry.db.engine import HEAD_REVISION, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION

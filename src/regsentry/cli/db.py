@@ -13,9 +13,8 @@ from rich.table import Table
 from regsentry.cli.exit_codes import ExitCode
 from regsentry.cli.progress import progress_bar
 from regsentry.config import Settings
-from regsentry.db.store import ResultStore
-from regsentry.service import advisories
-from regsentry.service.rematch import rematch_stored
+
+# Services and the store are imported inside the commands (start-up time, see scan).
 
 db_app = typer.Typer(
     help="The advisory database: update from the feeds, import files, show status.",
@@ -28,6 +27,8 @@ db_app = typer.Typer(
 @db_app.command("update")
 def update_command() -> None:
     """Download the configured feeds (OSV, Debian tracker, Alpine secdb, KEV, EPSS)."""
+    from regsentry.service import advisories
+
     settings = Settings()
     console = Console(stderr=True, soft_wrap=True)
     with console.status("Updating the advisory database …"):
@@ -55,6 +56,8 @@ def import_command(
     ],
 ) -> None:
     """Import advisories from files (replacing a previous import of the same path)."""
+    from regsentry.service import advisories
+
     settings = Settings()
     report = advisories.import_into_database(settings, path)
     console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -70,6 +73,9 @@ def import_command(
 
 def _rematch(settings: Settings, console: Console) -> None:
     """Re-match every stored image against the new advisories (no registry involved)."""
+    from regsentry.db.store import ResultStore
+    from regsentry.service.rematch import rematch_stored
+
     if not _has_results(settings):
         return
     store = ResultStore.open(settings.store_url)
@@ -94,6 +100,8 @@ def _has_results(settings: Settings) -> bool:
 @db_app.command("status")
 def status_command() -> None:
     """Show the sources, their record counts and ages."""
+    from regsentry.service import advisories
+
     settings = Settings()
     current = advisories.status(settings)
     max_age = timedelta(days=settings.advisory_max_age_days)

@@ -26,12 +26,8 @@ from regsentry.cli.options import (
 from regsentry.cli.output import emit_text, output_console
 from regsentry.cli.progress import progress_bar
 from regsentry.config import Settings
-from regsentry.registry.reference import ImageReference
-from regsentry.report.json_report import render_json
-from regsentry.report.table import print_inventories
-from regsentry.service.advisories import match_results
-from regsentry.service.inspect import inspect_image
-from regsentry.service.plan import client_options
+
+# Services and report writers are imported inside the command (start-up time, see scan).
 
 
 class ImageFormat(StrEnum):
@@ -62,6 +58,13 @@ def image(
     output: OutputOption = None,
 ) -> None:
     """List what is installed in one image: OS and packages, layer by layer."""
+    from regsentry.registry.reference import ImageReference
+    from regsentry.report.json_report import render_json
+    from regsentry.report.table import print_inventories
+    from regsentry.service.advisories import match_results
+    from regsentry.service.inspect import inspect_image
+    from regsentry.service.plan import client_options
+
     parsed = ImageReference.parse(reference)
     credentials = read_credentials(
         credential=credential, username=username, password_stdin=password_stdin

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,14 +27,14 @@ from regsentry.cli.options import (
 from regsentry.cli.output import emit_text, output_console
 from regsentry.cli.progress import progress_bar
 from regsentry.config import Settings
-from regsentry.db.store import ResultStore
 from regsentry.errors import ConfigError
 from regsentry.model.rule import RegistryVersion, ScanRule
-from regsentry.report.formats import render as render_report
-from regsentry.report.json_report import render_json
-from regsentry.report.table import print_plan, print_scan
-from regsentry.service.plan import client_options, plan_images
-from regsentry.service.scan import ScanOutcome, run_scan
+
+if TYPE_CHECKING:
+    from regsentry.service.scan import ScanOutcome
+
+# The services, the store and the report writers are imported inside the command: every
+# regsentry command starts by importing this module, and start-up time is paid per run.
 
 
 class OutputFormat(StrEnum):
@@ -102,6 +102,12 @@ def scan(
     ] = False,
 ) -> None:
     """Scan the images of a registry that a rule covers."""
+    from regsentry.db.store import ResultStore
+    from regsentry.report.json_report import render_json
+    from regsentry.report.table import print_plan
+    from regsentry.service.plan import client_options, plan_images
+    from regsentry.service.scan import run_scan
+
     rule = ScanRule.build(
         version=version,
         registry=registry,
@@ -150,6 +156,10 @@ def scan(
 def _report(
     outcome: ScanOutcome, output_format: OutputFormat, output: Path | None, since_last: bool
 ) -> None:
+    from regsentry.report.formats import render as render_report
+    from regsentry.report.json_report import render_json
+    from regsentry.report.table import print_scan
+
     generated_at = datetime.now(UTC)
     if output_format is OutputFormat.TABLE:
         with output_console(output) as console:

@@ -10,12 +10,12 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regsentry.config import Settings
 from regsentry.matcher.match import match_inventory
 from regsentry.model.advisory import DatabaseSummary
 from regsentry.model.image import ImageResult
-from regsentry.vulndb.importer import import_path
 from regsentry.vulndb.report import ImportReport
 from regsentry.vulndb.sources import (
     DEFAULT_ALPINE_RELEASES,
@@ -25,7 +25,9 @@ from regsentry.vulndb.sources import (
 )
 from regsentry.vulndb.status import DatabaseStatus, database_status
 from regsentry.vulndb.store import AdvisoryDB
-from regsentry.vulndb.update import UpdateReport, update
+
+if TYPE_CHECKING:
+    from regsentry.vulndb.update import UpdateReport
 
 
 def configured_sources(settings: Settings) -> list[Source]:
@@ -44,12 +46,16 @@ def configured_sources(settings: Settings) -> list[Source]:
 
 def update_database(settings: Settings) -> UpdateReport:
     """``db update``: fetch every configured feed and swap in the rebuilt database."""
+    from regsentry.vulndb.update import update  # heavy; only `db update` needs it
+
     settings.home.mkdir(parents=True, exist_ok=True)
     return update(settings.vulndb_path, configured_sources(settings))
 
 
 def import_into_database(settings: Settings, path: Path) -> ImportReport:
     """``db import PATH``: OSV files, directories, ecosystem zips, KEV or EPSS files."""
+    from regsentry.vulndb.importer import import_path  # heavy; only `db import` needs it
+
     settings.home.mkdir(parents=True, exist_ok=True)
     return import_path(settings.vulndb_path, path)
 
