@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from regsentry.vulndb.sources import (
@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         8, ge=1, le=256, description="Requests in flight per registry."
     )
     request_timeout: float = Field(30.0, gt=0, description="Seconds per registry request.")
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Encrypts stored credentials; blank = a key file generated under home.",
+    )
+    admin_password: SecretStr = Field(
+        SecretStr(""), description="The console's admin password; blank = generated once."
+    )
     retention_days: float = Field(
         30, gt=0, description="Days the results of a vanished image are kept, marked stale."
     )
@@ -57,6 +64,11 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The result store: REGSENTRY_DB_URL, else SQLite under home."""
         return self.db_url or f"sqlite:///{self.home / 'results.sqlite'}"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the generated credential-encryption key lives (mode 0600)."""
+        return self.home / "secret.key"
 
     @property
     def vulndb_path(self) -> Path:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from regsentry import __version__
+from regsentry.cli.console import console
 from regsentry.cli.db import db_app
 from regsentry.cli.exit_codes import ExitCode
 from regsentry.cli.image import image
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.command()(scan)
 app.command()(image)
 app.add_typer(db_app, name="db")
+app.command()(console)
 
 
 def _version(value: bool) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -171,6 +172,9 @@ class ScanJob(Base):
     __tablename__ = "scan_jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Who asked: ``cli``, ``user``, ``schedule`` or ``sync``.
+    trigger: Mapped[str] = mapped_column(String(20), default="cli", server_default="cli")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rule_name: Mapped[str] = mapped_column(String(300), index=True)
     #: JSON of the scan rule, to resume exactly the same scan.
     rule: Mapped[str] = mapped_column(Text)
@@ -211,3 +215,71 @@ class MatchRun(Base):
     images: Mapped[int] = mapped_column(Integer)
     new_findings: Mapped[int] = mapped_column(Integer)
     resolved_findings: Mapped[int] = mapped_column(Integer)
+
+
+class User(Base):
+    """A console user (the ``admin`` account is created on first start)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    #: ``scrypt$<salt hex>$<hash hex>``: never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """An API token of a user; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters, shown in the UI to tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CredentialRow(Base):
+    """A registry credential; its secret parts are encrypted (Fernet) before storage."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    #: Non-secret identity: username, token name, access key id, client id …
+    username: Mapped[str] = mapped_column(String(300))
+    #: JSON of non-secret extras (AWS region, Azure tenant …).
+    extra: Mapped[str] = mapped_column(Text)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RuleRow(Base):
+    """A scan rule (registry settings, SPEC §1) and its schedule."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: JSON of the ScanRule's fields, exactly as the API names them.
+    fields: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_scan_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SettingRow(Base):
+    """A system setting or a piece of scheduler state, as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -13,6 +13,7 @@ purged after ``retention_days``.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -110,6 +111,8 @@ async def run_scan(
         store.mark_registry_unreachable(host, str(exc))
         store.finish_job(job_id, "failed", str(exc))
         raise
+    except asyncio.CancelledError:
+        raise  # stopped from outside (shutdown, or a user's cancel): the job stays resumable
     except BaseException as exc:
         store.finish_job(job_id, "failed", str(exc) or type(exc).__name__)
         raise
