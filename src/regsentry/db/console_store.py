@@ -340,13 +340,12 @@ class ConsoleStore:
             session.execute(update(ScanJob).where(ScanJob.id == job_id).values(trigger=trigger))
 
     def _job(self, session: Session, row: ScanJob) -> JobRecord:
-        counts = dict(
-            session.execute(
-                select(JobImage.status, func.count())
-                .where(JobImage.job_id == row.id)
-                .group_by(JobImage.status)
-            )
+        rows = session.execute(
+            select(JobImage.status, func.count())
+            .where(JobImage.job_id == row.id)
+            .group_by(JobImage.status)
         )
+        counts = {str(status): int(count) for status, count in rows}
         return JobRecord(
             id=row.id,
             rule_name=row.rule_name,

@@ -27,9 +27,16 @@ class RuleView(ScanRule):
 class RuleService:
     """CRUD for rules; a rule's credential must exist."""
 
-    def __init__(self, store: ConsoleStore, credential_exists: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        store: ConsoleStore,
+        credential_exists: Callable[[str], bool],
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._store = store
         self._credential_exists = credential_exists
+        self._clock = clock
 
     def all(self) -> list[RuleView]:
         """Every rule."""
@@ -50,7 +57,7 @@ class RuleService:
         if rule.credential and not self._credential_exists(rule.credential):
             raise ConfigError(f"credential {rule.credential!r} does not exist: add it first")
         fields = rule.model_dump(mode="json")
-        record = self._store.put_rule(rule_id, rule.name, fields, datetime.now(UTC))
+        record = self._store.put_rule(rule_id, rule.name, fields, self._clock())
         return self._view(record)
 
     def delete(self, rule_id: int) -> bool:

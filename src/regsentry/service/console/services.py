@@ -41,7 +41,7 @@ class ConsoleServices:
         settings.home.mkdir(parents=True, exist_ok=True)
         results = ResultStore.open(settings.store_url, clock=clock)
         store = ConsoleStore(results.engine)
-        rules = RuleService(store, lambda name: store.credential(name) is not None)
+        rules = RuleService(store, lambda name: store.credential(name) is not None, clock=clock)
         credentials = CredentialService(store, SecretBox(settings), rules.using_credential)
         system = SettingsService(
             store,
