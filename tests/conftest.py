@@ -13,6 +13,9 @@ from tests.support.registry_server import RunningRegistry, TLSFiles, start_regis
 from tests.support.sample import Sample, push_sample
 from tests.support.token_server import TokenPolicy, TokenServer
 
+#: Fixtures shared across test packages (a fresh PostgreSQL schema per call).
+pytest_plugins = ["tests.support.postgres"]
+
 ADMIN = ("admin", "s3cret-admin")
 READER = ("reader", "s3cret-reader")
 

@@ -48,6 +48,18 @@ class Settings(BaseSettings):
         30, gt=0, description="Days the results of a vanished image are kept, marked stale."
     )
     scan_image_concurrency: int = Field(4, ge=1, le=64, description="Images analysed at once.")
+    scanner_heartbeat: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Seconds between a scanner's heartbeats; three missed = offline.",
+    )
+    pool_resend_after: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds after which an image sent to a live scanner and not started "
+        "is sent again (a message lost by the broker).",
+    )
     advisory_max_age_days: float = Field(
         7, gt=0, description="Reports call the advisory database stale after this many days."
     )

@@ -14,6 +14,7 @@ from regsentry.cli.db import db_app
 from regsentry.cli.exit_codes import ExitCode
 from regsentry.cli.image import image
 from regsentry.cli.scan import scan
+from regsentry.cli.scanner import scanner, scanners
 from regsentry.errors import RegsentryError
 
 app = typer.Typer(
@@ -28,6 +29,8 @@ app.command()(scan)
 app.command()(image)
 app.add_typer(db_app, name="db")
 app.command()(console)
+app.command()(scanner)
+app.command()(scanners)
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -15,12 +16,18 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from regsentry.config import Settings
+
+if TYPE_CHECKING:
+    from regsentry.service.scan import Dispatcher
+
 
 class RichProgress:
     """Progress of one task on a Rich bar; the total grows as work is discovered."""
 
     def __init__(self, progress: Progress, description: str) -> None:
         self._progress = progress
+        self._description = description
         self._task = progress.add_task(description, total=0)
 
     def add_total(self, amount: int) -> None:
@@ -31,6 +38,15 @@ class RichProgress:
     def advance(self, amount: int = 1) -> None:
         """Some work finished."""
         self._progress.advance(self._task, amount)
+
+    def waiting(self, reason: str | None) -> None:
+        """Show why the work does not progress (a line on stderr, and on the bar), or
+        that it does again (``None``)."""
+        if reason:
+            self._progress.console.print(f"waiting: {reason}", highlight=False, markup=False)
+            self._progress.update(self._task, description=f"{self._description} (waiting)")
+        else:
+            self._progress.update(self._task, description=self._description)
 
 
 @contextmanager
@@ -48,3 +64,13 @@ def progress_bar(
         transient=True,
     ) as progress:
         yield RichProgress(progress, description)
+
+
+def pool_dispatcher(settings: Settings, progress: RichProgress) -> Dispatcher | None:
+    """With ``REGSENTRY_BROKER_URL`` set, the scanner pool (its waiting reasons shown on
+    ``progress``); else None, the in-process default."""
+    if not settings.broker_url:
+        return None
+    from regsentry.service.pool.dispatch import PoolDispatcher
+
+    return PoolDispatcher.from_settings(settings, on_wait=progress.waiting)

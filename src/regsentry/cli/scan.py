@@ -25,7 +25,7 @@ from regsentry.cli.options import (
     read_credentials,
 )
 from regsentry.cli.output import emit_text, output_console
-from regsentry.cli.progress import progress_bar
+from regsentry.cli.progress import pool_dispatcher, progress_bar
 from regsentry.config import Settings
 from regsentry.errors import ConfigError
 from regsentry.model.rule import RegistryVersion, ScanRule
@@ -137,7 +137,10 @@ def scan(
     store = ResultStore.open(settings.store_url)
     try:
         with progress_bar(stderr, f"Scanning {rule.name}") as progress:
-            outcome = asyncio.run(run_scan(rule, options, settings, store, progress=progress))
+            dispatcher = pool_dispatcher(settings, progress)
+            outcome = asyncio.run(
+                run_scan(rule, options, settings, store, progress=progress, dispatcher=dispatcher)
+            )
     finally:
         store.close()
     _report(outcome, output_format, output, since_last)

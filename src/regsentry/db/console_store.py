@@ -93,6 +93,8 @@ class JobRecord:
     finished_at: datetime | None
     cancel_requested: bool
     counts: dict[str, int]
+    #: Why a running job makes no progress (e.g. its scanner is offline), else None.
+    waiting_reason: str | None = None
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -356,6 +358,7 @@ class ConsoleStore:
             finished_at=_aware(row.finished_at),
             cancel_requested=row.cancel_requested,
             counts=counts,
+            waiting_reason=row.waiting_reason if row.status == "running" else None,
         )
 
 

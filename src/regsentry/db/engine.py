@@ -19,7 +19,9 @@ from regsentry.errors import ConfigError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest migration's revision (tests check it against the migrations directory).
 #: When the database is already there, Alembic itself need not even be imported.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
+#: PostgreSQL advisory lock id held while migrating ("regsentr" in ASCII).
+_MIGRATION_LOCK = 0x7265677365
 
 
 def sqlite_url(path: Path) -> str:
@@ -58,6 +60,10 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Scanners and the console starting together must not migrate twice at
+            # once: the second waits here, then finds the schema current.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

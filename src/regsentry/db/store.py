@@ -8,12 +8,14 @@ clock so that retention can be tested by moving it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from regsentry.db import codec
@@ -21,6 +23,7 @@ from regsentry.db.engine import open_engine
 from regsentry.db.tables import (
     FindingRow,
     Image,
+    JobAccess,
     JobImage,
     LayerAnalysisRow,
     MatchRun,
@@ -31,6 +34,7 @@ from regsentry.db.tables import (
     Tag,
 )
 from regsentry.indexer.layer import LayerAnalysis
+from regsentry.indexer.verdict import judge
 from regsentry.model.advisory import Finding, FindingChanges
 from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus, ImageTarget
@@ -80,8 +84,9 @@ class ResultStore:
             return codec.decode_layer(row.analysis) if row else None
 
     def put(self, key: str, analysis: LayerAnalysis) -> None:
-        """Remember a layer analysis (first writer wins; analyses of a key are equal)."""
-        with Session(self.engine) as session, session.begin():
+        """Remember a layer analysis (first writer wins; analyses of a key are equal, so
+        losing the race to another scanner is fine)."""
+        with contextlib.suppress(IntegrityError), Session(self.engine) as session, session.begin():
             if session.get(LayerAnalysisRow, key) is None:
                 session.add(
                     LayerAnalysisRow(
@@ -119,12 +124,20 @@ class ResultStore:
         if target.digest is None:
             return
         now = self.clock()
-        with Session(self.engine) as session, session.begin():
-            image = self._image(session, target, result.status, now)
-            image.error = result.error
-            if result.inventory is not None and not keep_inventory:
-                self._store_inventory(session, image, result.inventory, analyzer_key, now)
-            self._see(session, image, target, now)
+        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+            try:
+                with Session(self.engine) as session, session.begin():
+                    image = self._image(session, target, result.status, now)
+                    image.error = result.error
+                    if result.inventory is not None and not keep_inventory:
+                        self._store_inventory(session, image, result.inventory, analyzer_key, now)
+                    self._see(session, image, target, now)
+                return
+            except IntegrityError:
+                # Another scanner created the same repository, image or tag row at the
+                # same moment; the transaction rolled back whole, and is run again.
+                if attempt == _CONFLICT_ATTEMPTS:
+                    raise
 
     def save_sighting(self, result: ImageResult) -> None:
         """A stored image was listed again (see :meth:`save_image`)."""
@@ -287,7 +300,7 @@ class ResultStore:
             if updates:
                 session.execute(update(FindingRow), updates)
             seen = [existing[key][0] for key in current if key in existing]
-            for chunk in _chunks(seen):
+            for chunk in chunked(seen):
                 session.execute(
                     update(FindingRow).where(FindingRow.id.in_(chunk)).values(last_seen=now)
                 )
@@ -296,7 +309,7 @@ class ResultStore:
                 for key, (row_id, resolved_at, detail) in existing.items()
                 if key not in current and resolved_at is None
             ]
-            for chunk in _chunks([row_id for row_id, _ in gone]):
+            for chunk in chunked([row_id for row_id, _ in gone]):
                 session.execute(
                     update(FindingRow).where(FindingRow.id.in_(chunk)).values(resolved_at=now)
                 )
@@ -329,8 +342,8 @@ class ResultStore:
             if image is None:
                 return FindingChanges((), ())
             rows = list(session.scalars(select(FindingRow).where(FindingRow.image_id == image.id)))
-        new = [r for r in rows if r.resolved_at is None and _aware(r.first_seen) >= since]
-        gone = [r for r in rows if r.resolved_at is not None and _aware(r.resolved_at) >= since]
+        new = [r for r in rows if r.resolved_at is None and aware(r.first_seen) >= since]
+        gone = [r for r in rows if r.resolved_at is not None and aware(r.resolved_at) >= since]
         return FindingChanges(
             tuple(codec.finding_from_json(r.detail) for r in new),
             tuple(codec.finding_from_json(r.detail) for r in gone),
@@ -358,7 +371,7 @@ class ResultStore:
             started = session.scalars(
                 select(MatchRun.started_at).order_by(MatchRun.id.desc()).limit(1)
             ).first()
-            return _aware(started) if started else None
+            return aware(started) if started else None
 
     # -- listing and retention --------------------------------------------------------
 
@@ -431,7 +444,7 @@ class ResultStore:
             values = list(stamps)
             if not values or any(value is None for value in values):
                 return None
-            return max(_aware(value) for value in values if value is not None)
+            return max(aware(value) for value in values if value is not None)
 
     # -- scan jobs ---------------------------------------------------------------------
 
@@ -491,8 +504,10 @@ class ResultStore:
                     )
                 )
 
-    def finish_job_image(self, job_id: int, result: ImageResult) -> None:
-        """Record how one image of a job ended."""
+    def finish_job_image(
+        self, job_id: int, result: ImageResult, outcome: str | None = None
+    ) -> None:
+        """Record how one image of a job ended (``outcome``: analysed, reused …)."""
         target = result.target
         with Session(self.engine) as session, session.begin():
             row = session.scalar(
@@ -505,6 +520,7 @@ class ResultStore:
             if row is not None:
                 row.status = result.status.value
                 row.error = result.error
+                row.outcome = outcome
                 row.updated_at = self.clock()
 
     def finish_job(self, job_id: int, status: str, error: str | None = None) -> None:
@@ -514,10 +530,46 @@ class ResultStore:
             if job is not None:
                 job.status = status
                 job.error = error
+                job.waiting_reason = None
                 job.finished_at = self.clock()
+            # Scanners' registry access lives exactly as long as the job runs.
+            session.execute(delete(JobAccess).where(JobAccess.job_id == job_id))
+
+    def job_results(self, job_id: int, analyzer_key: str) -> list[ImageResult]:
+        """Every image of a job as it ended, in planning order, with the inventory stored
+        for it (how a job whose images were finished elsewhere, by scanners, is read)."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(JobImage.target, JobImage.status, JobImage.error)
+                .where(JobImage.job_id == job_id)
+                .order_by(JobImage.id)
+            ).all()
+        results: list[ImageResult] = []
+        for text, status, error in rows:
+            target = target_from_json(text)
+            inventory = None
+            if status in _ANALYSED and target.digest is not None:
+                inventory = self.stored_inventory(target.digest, analyzer_key)
+            if inventory is not None:
+                verdict, reason = judge(inventory)
+                results.append(ImageResult(target, verdict, reason, inventory))
+            elif status == ImageStatus.SCANNED.value:
+                # Never report an image clean without the inventory that says so.
+                error = "its inventory is not in the store (analysed by other analyzer versions)"
+                results.append(ImageResult(target, ImageStatus.FAILED, error))
+            else:
+                results.append(ImageResult(target, ImageStatus(status), error))
+        return results
 
 
-def _aware(moment: datetime) -> datetime:
+#: Times a write that lost a race on a unique row (see save_image) is tried.
+_CONFLICT_ATTEMPTS = 3
+
+#: Job image states that may have a stored inventory (failed: e.g. an unknown OS).
+_ANALYSED = (ImageStatus.SCANNED.value, ImageStatus.FAILED.value)
+
+
+def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -550,7 +602,7 @@ def _finding_columns(finding: Finding) -> dict[str, object]:
     }
 
 
-def _chunks(values: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+def chunked(values: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
     """Bound IN lists (SQLite allows a limited number of parameters per statement)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -180,6 +180,9 @@ class ScanJob(Base):
     rule: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+    #: Why a running job makes no progress (no live scanner of its OS, its scanner is
+    #: offline); None while it does.
+    waiting_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -201,6 +204,49 @@ class JobImage(Base):
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: How it ended: ``analysed``, ``reused`` (stored inventory) or ``resumed``.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    #: Scale-out: the scanner it is assigned to, when it was sent there, and how many
+    #: times a scanner started on it (more than once = redone after a scanner was lost).
+    scanner: Mapped[str | None] = mapped_column(String(200))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class JobAccess(Base):
+    """How scanners reach a pooled job's registry: credentials, CA and TLS choice, as one
+    encrypted JSON document (REGSENTRY_SECRET_KEY); deleted when the job ends."""
+
+    __tablename__ = "job_access"
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Scanner(Base):
+    """A scanner process of the pool, as its heartbeats describe it."""
+
+    __tablename__ = "scanners"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    os: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(50))
+    #: Its analyzers' ids and versions (``analyzers_key``): only scanners whose
+    #: inventories the console can read get work.
+    analyzers: Mapped[str] = mapped_column(String(64))
+    hostname: Mapped[str] = mapped_column(String(300))
+    pid: Mapped[int] = mapped_column(Integer)
+    #: A random id per process: a second process under a running scanner's name is refused.
+    instance: Mapped[str] = mapped_column(String(64))
+    concurrency: Mapped[int] = mapped_column(Integer)
+    #: Images being analysed at the last heartbeat.
+    load: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Set by a clean shutdown; a killed scanner just stops being seen.
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MatchRun(Base):

@@ -64,6 +64,8 @@ class ClientOptions:
 
     credentials: Credentials | None = None
     ca_file: Path | None = None
+    #: Extra trusted CA certificates as PEM text (a scanner gets them from its job).
+    ca_pem: str | None = None
     insecure: bool = False
     concurrency: int = 8
     timeout: float = 30.0
@@ -387,4 +389,9 @@ def _tls_context(options: ClientOptions) -> ssl.SSLContext | bool:
             context.load_verify_locations(cafile=str(options.ca_file))
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(f"cannot load CA file {options.ca_file}: {exc}") from exc
+    if options.ca_pem:
+        try:
+            context.load_verify_locations(cadata=options.ca_pem)
+        except (ssl.SSLError, ValueError) as exc:
+            raise ConfigError(f"cannot load the job's CA certificates: {exc}") from exc
     return context

@@ -31,14 +31,7 @@ async def inspect_image(
     progress: ProgressSink | None = None,
 ) -> list[ImageResult]:
     """Inventory the image(s) ``reference`` names: one per chosen platform."""
-    rule = ScanRule.build(
-        registry=str(reference.address),
-        repository=reference.repository,
-        tag=reference.tag or "",
-        os=os_name,
-        platforms=platforms,
-        cap=0,
-    )
+    rule = image_rule(reference, os_name=os_name, platforms=platforms)
     async with await RegistryClient.connect(reference.address, options) as client:
         planner = Planner(client, rule, concurrency=options.concurrency)
         manifest = await client.manifest(reference.repository, reference.reference)
@@ -48,6 +41,18 @@ async def inspect_image(
             indexer = ImageIndexer(client, builtin_analyzers(), pool, progress=progress)
             indexed = [await index_planned(client, indexer, planned) for planned in group.planned]
     return indexed + list(group.others)
+
+
+def image_rule(reference: ImageReference, *, os_name: str, platforms: str) -> ScanRule:
+    """The one-image scan rule a reference stands for."""
+    return ScanRule.build(
+        registry=str(reference.address),
+        repository=reference.repository,
+        tag=reference.tag or "",
+        os=os_name,
+        platforms=platforms,
+        cap=0,
+    )
 
 
 async def index_planned(

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from regsentry.analyzer.base import Analyzer
 from regsentry.analyzer.builtin import builtin_analyzers
@@ -27,7 +28,6 @@ from regsentry.config import Settings
 from regsentry.db.store import ResultStore
 from regsentry.indexer.image import ImageIndexer
 from regsentry.indexer.layer import analyzers_key
-from regsentry.indexer.verdict import judge
 from regsentry.matcher.match import MatchCache, match_inventory
 from regsentry.model.advisory import DatabaseSummary, FindingChanges
 from regsentry.model.digest import Digest
@@ -38,7 +38,8 @@ from regsentry.planner.enumerate import Planner, check_supported
 from regsentry.registry.client import ClientOptions, RegistryClient
 from regsentry.registry.errors import RegistryServerError, RegistryUnreachableError
 from regsentry.service import advisories
-from regsentry.service.inspect import index_planned, worker_count
+from regsentry.service.image_work import Outcome, record_image, scan_planned_image
+from regsentry.service.inspect import worker_count
 from regsentry.vulndb.store import AdvisoryDB
 
 
@@ -66,6 +67,76 @@ class ScanOutcome:
     stats: ScanStats = field(default_factory=ScanStats)
 
 
+@dataclass
+class JobWork:
+    """A planned job handed to a dispatcher: everything its images need."""
+
+    job_id: int
+    rule: ScanRule
+    options: ClientOptions
+    client: RegistryClient
+    store: ResultStore
+    analyzers: tuple[Analyzer, ...]
+    analyzer_key: str
+    settings: Settings
+    progress: ProgressSink
+    stats: ScanStats
+
+
+class Dispatcher(Protocol):
+    """Works through a job's planned images: here (:class:`LocalDispatcher`) or on the
+    scanner pool (:class:`regsentry.service.pool.dispatch.PoolDispatcher`)."""
+
+    async def run(self, work: JobWork, planned: Sequence[ImageResult]) -> list[ImageResult]:
+        """Finish every planned image (each stored and marked in the job) and return
+        them in order; advance ``work.progress`` by one per image."""
+
+
+class LocalDispatcher:
+    """The embedded default: the job's images are analysed in this process, a few at a
+    time, CPU work (inflating, walking layers) on threads."""
+
+    async def run(self, work: JobWork, planned: Sequence[ImageResult]) -> list[ImageResult]:
+        """See :class:`Dispatcher`."""
+        states = work.store.job_states(work.job_id)
+        with ThreadPoolExecutor(worker_count(), thread_name_prefix="layers") as pool:
+            indexer = ImageIndexer(work.client, work.analyzers, pool, cache=work.store)
+
+            async def one(image: ImageResult) -> ImageResult:
+                target = image.target
+                previous = states.get((target.repository, str(target.digest)), ("pending", None))
+                try:
+                    result, outcome = await scan_planned_image(
+                        work.job_id, image, work.client, indexer, work.store,
+                        work.analyzer_key, previous,
+                    )  # fmt: skip
+                finally:
+                    work.progress.advance()
+                count_outcome(work.stats, outcome)
+                return result
+
+            return await map_concurrently(one, planned, limit=work.settings.scan_image_concurrency)
+
+
+def count_outcome(stats: ScanStats, outcome: Outcome, amount: int = 1) -> None:
+    """Add finished images to the scan's statistics."""
+    if outcome is Outcome.REUSED:
+        stats.reused += amount
+    elif outcome is Outcome.RESUMED:
+        stats.resumed_finished += amount
+    else:
+        stats.analysed += amount
+
+
+def default_dispatcher(settings: Settings) -> Dispatcher:
+    """The scanner pool when a broker is configured, else this process."""
+    if settings.broker_url:
+        from regsentry.service.pool.dispatch import PoolDispatcher
+
+        return PoolDispatcher.from_settings(settings)
+    return LocalDispatcher()
+
+
 async def run_scan(
     rule: ScanRule,
     options: ClientOptions,
@@ -74,39 +145,66 @@ async def run_scan(
     *,
     progress: ProgressSink | None = None,
     analyzers: Sequence[Analyzer] | None = None,
+    dispatcher: Dispatcher | None = None,
 ) -> ScanOutcome:
     """Scan every image ``rule`` covers; see the module docstring."""
     check_supported(rule)
-    analyzers = tuple(analyzers or builtin_analyzers())
-    key = analyzers_key(analyzers)
-    progress = progress or NoProgress()
     stats = ScanStats()
     stats.purged_images = store.purge_stale(store.clock() - timedelta(days=settings.retention_days))
+
+    async def plan(client: RegistryClient) -> list[ImageResult]:
+        planner = Planner(client, rule, concurrency=options.concurrency * 2)
+        planned = await planner.plan()
+        stats.stale_tags = store.record_listing(rule.address.display, planner.listed)
+        return planned
+
+    job_id, resumed, results = await run_job(
+        rule, plan, options, settings, store,
+        progress=progress, analyzers=analyzers, dispatcher=dispatcher, stats=stats,
+    )  # fmt: skip
+    matched, database, changes = match_and_store(results, settings, store, reason="scan")
+    store.finish_job(job_id, "completed")
+    return ScanOutcome(matched, database, job_id, resumed, changes, stats)
+
+
+async def run_job(
+    rule: ScanRule,
+    plan: Callable[[RegistryClient], Awaitable[list[ImageResult]]],
+    options: ClientOptions,
+    settings: Settings,
+    store: ResultStore,
+    *,
+    progress: ProgressSink | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
+    dispatcher: Dispatcher | None = None,
+    stats: ScanStats | None = None,
+) -> tuple[int, bool, list[ImageResult]]:
+    """Start (or resume) the job of ``rule``, plan its images with ``plan``, finish every
+    one of them through ``dispatcher``; returns (job id, resumed, results), the job still
+    open for the caller to close once the results are matched."""
+    analyzers = tuple(analyzers or builtin_analyzers())
+    progress = progress or NoProgress()
+    stats = stats or ScanStats()
+    dispatcher = dispatcher or default_dispatcher(settings)
     job_id, resumed = store.start_job(rule)
     host = rule.address.display
+    key = analyzers_key(analyzers)
     try:
         async with await RegistryClient.connect(rule.address, options) as client:
-            planner = Planner(client, rule, concurrency=options.concurrency * 2)
-            planned = await planner.plan()
-            stats.stale_tags = store.record_listing(host, planner.listed)
+            planned = await plan(client)
             store.add_job_images(job_id, planned)
-            states = store.job_states(job_id)
             stats.planned = sum(r.status is ImageStatus.PLANNED for r in planned)
             progress.add_total(len(planned))
-            with ThreadPoolExecutor(worker_count(), thread_name_prefix="layers") as pool:
-                indexer = ImageIndexer(client, analyzers, pool, cache=store)
-
-                async def one(result: ImageResult) -> ImageResult:
-                    try:
-                        return await _analyse(
-                            job_id, result, client, indexer, store, key, states, stats
-                        )
-                    finally:
-                        progress.advance()
-
-                results = await map_concurrently(
-                    one, planned, limit=settings.scan_image_concurrency
-                )
+            for result in planned:
+                if result.status is not ImageStatus.PLANNED:
+                    record_image(store, job_id, result, key)
+                    progress.advance()
+            work = JobWork(
+                job_id, rule, options, client, store, analyzers, key, settings, progress, stats
+            )
+            finished = await dispatcher.run(
+                work, [r for r in planned if r.status is ImageStatus.PLANNED]
+            )
     except (RegistryUnreachableError, RegistryServerError) as exc:
         store.mark_registry_unreachable(host, str(exc))
         store.finish_job(job_id, "failed", str(exc))
@@ -116,52 +214,14 @@ async def run_scan(
     except BaseException as exc:
         store.finish_job(job_id, "failed", str(exc) or type(exc).__name__)
         raise
-    matched, database, changes = match_and_store(results, settings, store, reason="scan")
-    store.finish_job(job_id, "completed")
-    return ScanOutcome(matched, database, job_id, resumed, changes, stats)
-
-
-async def _analyse(
-    job_id: int,
-    planned: ImageResult,
-    client: RegistryClient,
-    indexer: ImageIndexer,
-    store: ResultStore,
-    key: str,
-    states: dict[tuple[str, str], tuple[str, str | None]],
-    stats: ScanStats,
-) -> ImageResult:
-    """One image: resumed, reused from the store, or analysed; stored either way."""
-    if planned.status is not ImageStatus.PLANNED:
-        _record(store, job_id, planned, key)
-        return planned
-    target = planned.target
-    assert target.digest is not None
-    state, error = states.get((target.repository, str(target.digest)), ("pending", None))
-    inventory = store.stored_inventory(target.digest, key)
-    if inventory is not None:
-        status, reason = judge(inventory)
-        result = ImageResult(target, status, reason, inventory)
-        stats.reused += 1
-        store.save_sighting(result)
-        store.finish_job_image(job_id, result)
-        return result
-    if state == ImageStatus.FAILED.value:
-        # Finished (as failed) by the interrupted run this job resumes: not fetched again.
-        result = ImageResult(target, ImageStatus.FAILED, error)
-        stats.resumed_finished += 1
-    else:
-        result = await index_planned(client, indexer, planned)
-        stats.analysed += 1
-    _record(store, job_id, result, key)
-    return result
-
-
-def _record(store: ResultStore, job_id: int, result: ImageResult, key: str) -> None:
-    """Store an image's result, then mark it finished in its job (in that order, so a
-    kill between the two only redoes the store, which is idempotent)."""
-    store.save_image(result, key)
-    store.finish_job_image(job_id, result)
+    by_key = {(r.target.repository, r.target.digest): r for r in finished}
+    results = [
+        by_key.get((r.target.repository, r.target.digest), r)
+        if r.status is ImageStatus.PLANNED
+        else r
+        for r in planned
+    ]
+    return job_id, resumed, results
 
 
 def match_and_store(
