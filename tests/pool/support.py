@@ -164,5 +164,3 @@ def make_world(
     finally:
         world.stop()
         engine.dispose()
-
-

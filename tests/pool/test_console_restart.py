@@ -4,6 +4,7 @@ once and matched."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -94,3 +95,55 @@ def test_a_console_restarted_mid_job_resumes_it(world: PoolWorld) -> None:
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=30)
+
+
+def test_the_console_and_the_command_line_say_why_a_job_waits(world: PoolWorld) -> None:
+    port = free_port()
+    console = start_console(world, port)
+    try:
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", auth=("admin", PASSWORD))
+        assert api.get("/scanners").json() == []
+        rule = api.post(
+            "/registries",
+            json={"name": "few", "registry": world.registry.url, "repository": "pool/app7",
+                  "cap": 0},
+        ).json()  # fmt: skip
+        job = api.post(f"/registries/{rule['id']}/scan").json()
+
+        def reason() -> str | None:
+            value: str | None = api.get(f"/scans/{job['id']}").json()["waiting_reason"]
+            return value
+
+        assert wait_for("the job's waiting reason", reason) == (
+            "no live linux scanner; the job waits for one"
+        )
+        # The command line, on the same pool, says the same while it waits.
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "regsentry", "scan", world.registry.url, "--insecure",
+             "--repo", "pool/app8", "--cap", "0", "--format", "json"],
+            env=world.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert cli.stderr is not None
+        line = cli.stderr.readline().decode()
+        assert line.strip() == "waiting: no live linux scanner; the job waits for one"
+
+        name = world.start_scanner("late")
+        stdout, _ = cli.communicate(timeout=300)
+        assert cli.returncode == 0
+        assert len(json.loads(stdout)["images"]) == 3
+
+        def finished() -> dict[str, Any] | None:
+            view: dict[str, Any] = api.get(f"/scans/{job['id']}").json()
+            return view if view["status"] != "running" else None
+
+        view = wait_for("the job to finish", finished)
+        assert view["status"] == "completed"
+        assert view["waiting_reason"] is None
+        (scanner,) = api.get("/scanners").json()
+        assert scanner["name"] == name
+        assert scanner["alive"] is True
+        assert scanner["concurrency"] == 2
+        api.close()
+    finally:
+        console.send_signal(signal.SIGTERM)
+        console.wait(timeout=30)

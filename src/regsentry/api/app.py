@@ -8,15 +8,19 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from regsentry import __version__
-from regsentry.api import errors
+from regsentry.api import errors, ui
 from regsentry.api.routes import auth, credentials, health, registries, results, scans, settings
 from regsentry.config import Settings
 from regsentry.db.store import utc_now
+from regsentry.service.console.auth import SESSION_LIFETIME
 from regsentry.service.console.services import ConsoleServices
 from regsentry.service.crypto import SecretBox
 
@@ -74,9 +78,17 @@ def create_app(
         session_cookie="regsentry_session",
         same_site="strict",
         https_only=False,
-        max_age=12 * 3600,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
     )
     errors.install(app)
     for module in (health, auth, registries, credentials, settings, scans, results):
         app.include_router(module.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """The web UI's dashboard."""
+        return RedirectResponse(ui.HOME_PATH, status_code=303)
+
     return app

@@ -16,8 +16,10 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from regsentry.db.store import aware
 from regsentry.db.tables import (
     ApiToken,
+    BrowserSession,
     CredentialRow,
     JobImage,
     RuleRow,
@@ -162,6 +164,28 @@ class ConsoleStore:
             token.last_used_at = now
             user = session.get(User, token.user_id)
             return UserRecord(user.id, user.username, user.password_hash) if user else None
+
+    def add_session(self, id_hash: str, user_id: int, now: datetime, expires: datetime) -> None:
+        """Open a browser session (and forget the expired ones)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(BrowserSession).where(BrowserSession.expires_at < now))
+            session.add(
+                BrowserSession(id_hash=id_hash, user_id=user_id, created_at=now, expires_at=expires)
+            )
+
+    def session_user(self, id_hash: str, user_id: int, now: datetime) -> UserRecord | None:
+        """The user of an open, unexpired browser session that belongs to ``user_id``."""
+        with Session(self.engine) as session:
+            row = session.get(BrowserSession, id_hash)
+            if row is None or row.user_id != user_id or aware(row.expires_at) <= now:
+                return None
+            user = session.get(User, row.user_id)
+            return UserRecord(user.id, user.username, user.password_hash) if user else None
+
+    def delete_session(self, id_hash: str) -> None:
+        """Close a browser session."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(BrowserSession).where(BrowserSession.id_hash == id_hash))
 
     def tokens(self, user_id: int) -> list[TokenRecord]:
         """A user's tokens."""

@@ -19,7 +19,7 @@ from regsentry.errors import ConfigError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest migration's revision (tests check it against the migrations directory).
 #: When the database is already there, Alembic itself need not even be imported.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 #: PostgreSQL advisory lock id held while migrating ("regsentr" in ASCII).
 _MIGRATION_LOCK = 0x7265677365
 

@@ -213,6 +213,21 @@ class PoolStore:
                     found[key] = image_id
             return found
 
+    def jobs_per_scanner(self) -> dict[str, int]:
+        """Running jobs with pending images assigned to each scanner."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(JobImage.scanner, func.count(func.distinct(JobImage.job_id)))
+                .join(ScanJob, ScanJob.id == JobImage.job_id)
+                .where(
+                    JobImage.status == "pending",
+                    JobImage.scanner.is_not(None),
+                    ScanJob.status == "running",
+                )
+                .group_by(JobImage.scanner)
+            )
+            return {str(scanner): int(count) for scanner, count in rows}
+
     def outcomes(self, job_id: int, image_ids: Sequence[int]) -> dict[str, int]:
         """How many of these images of a job were analysed, reused or resumed."""
         counts: dict[str, int] = {}

@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from regsentry.api.security import client_of, current_user, services, start_session, unauthorized
+from regsentry.api.params import RowId
+from regsentry.api.security import (
+    client_of,
+    current_user,
+    end_session,
+    services,
+    start_session,
+    unauthorized,
+)
 from regsentry.db.console_store import UserRecord
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -61,8 +69,8 @@ def login(request: Request, body: Login) -> SessionInfo:
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the session")
 def logout(request: Request, _user: Annotated[UserRecord, Depends(current_user)]) -> None:
-    """Clears the session cookie."""
-    request.session.clear()
+    """Ends the session on the server (a copy of the cookie is dead too) and clears it."""
+    end_session(request)
 
 
 @router.get("/tokens", response_model=list[TokenView], summary="Your API tokens")
@@ -84,7 +92,7 @@ def create_token(
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Revoke an API token")  # fmt: skip
 def revoke_token(
-    request: Request, token_id: int, user: Annotated[UserRecord, Depends(current_user)]
+    request: Request, token_id: RowId, user: Annotated[UserRecord, Depends(current_user)]
 ) -> None:
     """404 when you have no such token."""
     if not services(request).accounts.revoke(user, token_id):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
+from regsentry.api.params import RowId
 from regsentry.api.routes.scans import JobView, job_view
 from regsentry.api.security import current_user, services
 from regsentry.db.console_store import UserRecord
@@ -39,20 +40,20 @@ def create_rule(request: Request, rule: ScanRule) -> RuleView:
 
 
 @router.get("/{rule_id}", response_model=RuleView, summary="One scan rule")
-def get_rule(request: Request, rule_id: int) -> RuleView:
+def get_rule(request: Request, rule_id: RowId) -> RuleView:
     """404 when there is no such rule."""
     return _rule(request, rule_id)
 
 
 @router.put("/{rule_id}", response_model=RuleView, summary="Replace a scan rule")
-def update_rule(request: Request, rule_id: int, rule: ScanRule) -> RuleView:
+def update_rule(request: Request, rule_id: RowId, rule: ScanRule) -> RuleView:
     """The whole rule is replaced."""
     _rule(request, rule_id)
     return services(request).rules.put(rule, rule_id)
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a rule")
-def delete_rule(request: Request, rule_id: int) -> None:
+def delete_rule(request: Request, rule_id: RowId) -> None:
     """Its results stay and age out with retention."""
     if not services(request).rules.delete(rule_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no rule {rule_id}")
@@ -61,7 +62,7 @@ def delete_rule(request: Request, rule_id: int) -> None:
 @router.post("/{rule_id}/scan", response_model=JobView, status_code=status.HTTP_202_ACCEPTED,
              summary="Scan now")  # fmt: skip
 async def scan_now(
-    request: Request, rule_id: int, user: Annotated[UserRecord, Depends(current_user)]
+    request: Request, rule_id: RowId, user: Annotated[UserRecord, Depends(current_user)]
 ) -> JobView:
     """Starts the rule's job (or returns the one running); follow it at ``/scans/{id}``."""
     _rule(request, rule_id)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
+from regsentry.api.params import Offset
 from regsentry.api.security import current_user, services
 from regsentry.service.console.results import (
     FindingPage,
@@ -40,7 +41,7 @@ def images(
     repository: str | None = Query(None, max_length=500),
     status_: StatusFilter | None = Query(None, alias="status"),
     stale: bool | None = Query(None, description="Only images no longer listed (or only listed)."),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=500),
 ) -> ImagePage:
     """Newest first; paged."""
@@ -67,7 +68,7 @@ def vulnerabilities(
     fixable: bool | None = Query(None, description="Only findings with (or without) a fix."),
     known_exploited: bool | None = None,
     image: str | None = Query(None, max_length=140, description="One image's digest."),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=500),
 ) -> FindingPage:
     """Current findings across every image."""

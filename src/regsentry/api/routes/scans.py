@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
-from regsentry import __version__
+from regsentry.api.params import Offset, RowId
 from regsentry.api.security import current_user, services
 from regsentry.db.console_store import JobRecord
 
@@ -35,6 +35,9 @@ class JobView(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     progress: Progress
+    waiting_reason: str | None = Field(
+        None, description="Why a running job makes no progress (e.g. its scanner is offline)."
+    )
 
 
 class ScannerView(BaseModel):
@@ -43,8 +46,12 @@ class ScannerView(BaseModel):
     name: str
     os: str
     version: str
-    running_jobs: int
-    alive: bool
+    running_jobs: int = Field(description="Jobs with images on this scanner now.")
+    alive: bool = Field(description="Its heartbeats arrive (offline after three missed).")
+    load: int = Field(description="Images being analysed now.")
+    concurrency: int = Field(description="Images it analyses at once.")
+    last_seen: datetime | None = Field(description="Its last heartbeat (none in-process).")
+    host: str
 
 
 def job_view(job: JobRecord) -> JobView:
@@ -65,6 +72,7 @@ def job_view(job: JobRecord) -> JobView:
             failed=counts.get("failed", 0),
             skipped=counts.get("skipped", 0),
         ),
+        waiting_reason=job.waiting_reason,
     )
 
 
@@ -72,7 +80,7 @@ def job_view(job: JobRecord) -> JobView:
 def list_jobs(
     request: Request,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     rule: str | None = Query(None, max_length=200),
 ) -> list[JobView]:
     """Newest first."""
@@ -83,7 +91,7 @@ def list_jobs(
 
 
 @router.get("/scans/{job_id}", response_model=JobView, summary="One job and its progress")
-def get_job(request: Request, job_id: int) -> JobView:
+def get_job(request: Request, job_id: RowId) -> JobView:
     """Poll this for live progress."""
     job = services(request).store.job(job_id)
     if job is None:
@@ -92,9 +100,12 @@ def get_job(request: Request, job_id: int) -> JobView:
 
 
 @router.post("/scans/{job_id}/cancel", response_model=JobView, summary="Cancel a running job")
-def cancel_job(request: Request, job_id: int) -> JobView:
-    """409 when the job is not running."""
+async def cancel_job(request: Request, job_id: RowId) -> JobView:
+    """404 for an unknown job, 409 when the job is not running. (On the event loop: the
+    job is a task of that loop, and only the loop may cancel it.)"""
     console = services(request)
+    if console.store.job(job_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
     if not console.jobs.cancel(job_id):
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"job {job_id} is not running")
     job = console.store.job(job_id)
@@ -104,7 +115,9 @@ def cancel_job(request: Request, job_id: int) -> JobView:
 
 @router.get("/scanners", response_model=list[ScannerView], summary="The scanners")
 def scanners(request: Request) -> list[ScannerView]:
-    """In the embedded default the console scans itself, for Linux images."""
-    running = sum(1 for j in services(request).store.running_jobs())
-    return [ScannerView(name="console", os="linux", version=__version__,
-                        running_jobs=running, alive=True)]  # fmt: skip
+    """Online scanners first; a scanner that died stays listed, not alive. In the
+    embedded default the console scans itself, for Linux images."""
+    return [
+        ScannerView.model_validate(info, from_attributes=True)
+        for info in services(request).scanners.list()
+    ]

@@ -13,13 +13,15 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from regsentry.config import Settings
 from regsentry.db.console_store import ConsoleStore, TokenRecord, UserRecord
 
 ADMIN = "admin"
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LENGTH = 2**14, 8, 1, 32
+#: How long a browser session lasts (the signed cookie's max age says the same).
+SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "rs_"  # noqa: S105 - a visible marker, not a secret
 
 
@@ -133,11 +135,28 @@ class Accounts:
         user = self._store.token_user(token_hash(token), datetime.now(UTC))
         if user is None:
             self.throttle.failed(key)
+        else:
+            self.throttle.succeeded(key)
         return user
 
     def user(self, user_id: int) -> UserRecord | None:
-        """A user by id (for sessions)."""
+        """A user by id."""
         return self._store.user_by_id(user_id)
+
+    def open_session(self, user: UserRecord) -> str:
+        """A new browser session of ``user``; returns its id (for the signed cookie)."""
+        session_id = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        self._store.add_session(token_hash(session_id), user.id, now, now + SESSION_LIFETIME)
+        return session_id
+
+    def session_user(self, user_id: int, session_id: str) -> UserRecord | None:
+        """The user of an open browser session (None once logged out or expired)."""
+        return self._store.session_user(token_hash(session_id), user_id, datetime.now(UTC))
+
+    def close_session(self, session_id: str) -> None:
+        """Log a browser session out, whoever holds a copy of its cookie."""
+        self._store.delete_session(token_hash(session_id))
 
     def new_token(self, user: UserRecord, name: str) -> NewToken:
         """Create an API token."""

@@ -358,7 +358,7 @@ class ResultQueries:
             .where(FindingRow.image_id.in_(image_ids), FindingRow.resolved_at.is_(None))
             .group_by(FindingRow.severity)
         )
-        return SeverityCounts(**dict(rows.tuples().all()))
+        return SeverityCounts(**{str(severity): int(count) for severity, count in rows})
 
     def _summary(self, session: Session, image_id: int) -> ImageSummary:
         image = session.get(Image, image_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from regsentry.db.console_store import ConsoleStore, RuleRecord
 from regsentry.errors import ConfigError
@@ -83,6 +83,9 @@ class RuleService:
 class SystemSettings(BaseModel):
     """System settings (SPEC §1): stored in the database, editable in the console."""
 
+    # A misspelt or unknown setting is refused, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
     scan_interval_hours: float = Field(
         24, gt=0, le=24 * 365, description="Every rule is rescanned at this interval."
     )
@@ -116,6 +119,7 @@ class SettingsService:
             key.removeprefix(self._PREFIX): value
             for key, value in self._store.settings().items()
             if key.startswith(self._PREFIX)
+            and key.removeprefix(self._PREFIX) in SystemSettings.model_fields
         }
         return SystemSettings.model_validate({**self._defaults.model_dump(), **stored})
 

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from regsentry.config import Settings
 from regsentry.db.console_store import ConsoleStore
+from regsentry.db.pool_store import PoolStore
 from regsentry.db.store import ResultStore, utc_now
 from regsentry.service.console.auth import Accounts
 from regsentry.service.console.credentials import CredentialService
 from regsentry.service.console.jobs import JobRunner
 from regsentry.service.console.results import ResultQueries
 from regsentry.service.console.rules import RuleService, SettingsService, SystemSettings
+from regsentry.service.console.scanners import ScannerDirectory
 from regsentry.service.console.scheduler import Scheduler
 from regsentry.service.crypto import SecretBox
 
@@ -32,6 +34,7 @@ class ConsoleServices:
     jobs: JobRunner
     scheduler: Scheduler
     queries: ResultQueries
+    scanners: ScannerDirectory
 
     @classmethod
     def build(
@@ -63,6 +66,7 @@ class ConsoleServices:
             jobs=jobs,
             scheduler=scheduler,
             queries=ResultQueries(results.engine),
+            scanners=ScannerDirectory(settings, store, PoolStore(results.engine), clock=clock),
         )
 
     def close(self) -> None:

@@ -132,7 +132,7 @@ class PoolDispatcher:
                 waiting = choice.waiting_reason
                 pool.set_waiting(job_id, waiting)
                 if waiting:
-                    log.warning("job %s waits: %s", job_id, waiting)
+                    log.info("job %s waits: %s", job_id, waiting)
                 if self._on_wait is not None:
                     self._on_wait(waiting)
             await self._dispatch_round(pool, opened, choice, {s.name for s in live}, now)
