@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", ["scan", "image"])
+@pytest.mark.parametrize("command", ["scan", "image", "scanner", "scanners"])
 def test_readme_help_is_current(command: str) -> None:
     readme = (ROOT / "README.md").read_text()
     pattern = rf"<!-- {command}-help.*?-->\n```text\n(.*?)\n```\n<!-- /{command}-help -->"

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from regsentry.cli.options import OperatingSystemChoice, OsOption
+from regsentry.cli.options import OperatingSystemChoice
 from regsentry.config import Settings
 
 if TYPE_CHECKING:
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def scanner(
-    os: OsOption = OperatingSystemChoice.LINUX,
+    os: Annotated[
+        OperatingSystemChoice,
+        typer.Option("--os", help="The OS of the images it takes: rules of this OS only."),
+    ] = OperatingSystemChoice.LINUX,
     name: Annotated[
         str, typer.Option(help="This scanner's name in the pool; blank = the host name.")
     ] = "",
