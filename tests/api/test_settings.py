@@ -13,7 +13,7 @@ from tests.api.conftest import API, BASIC, Console, TestClient, console_settings
 
 SETTINGS = f"{API}/settings"
 DEFAULTS = {
-    "scan_interval_hours": 24.0,
+    "scan_interval": 24.0,
     "sync_interval_minutes": 15.0,
     "retention_days": 30.0,
     "registry_concurrency": 8,
@@ -40,7 +40,7 @@ def test_defaults_follow_the_environment(tmp_path: Path) -> None:
 
 def test_changes_persist_and_are_returned(console: Console) -> None:
     changed = {
-        "scan_interval_hours": 6,
+        "scan_interval": 6,
         "sync_interval_minutes": 2.5,
         "retention_days": 90,
         "registry_concurrency": 32,
@@ -57,10 +57,10 @@ def test_changes_persist_and_are_returned(console: Console) -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("scan_interval_hours", 0),
-        ("scan_interval_hours", -1),
-        ("scan_interval_hours", 24 * 365 + 1),
-        ("scan_interval_hours", "daily"),
+        ("scan_interval", 0),
+        ("scan_interval", -1),
+        ("scan_interval", 24 * 365 + 1),
+        ("scan_interval", "daily"),
         ("sync_interval_minutes", 0),
         ("sync_interval_minutes", 24 * 60 * 7 + 1),
         ("retention_days", 0),
@@ -79,5 +79,7 @@ def test_out_of_range_values_are_a_422_naming_the_field(
 
 
 def test_unknown_settings_are_refused(console: Console) -> None:
-    response = console.api.put(SETTINGS, json={"scan_interval": 6})
+    # A misspelt name must not answer 200 and change nothing.
+    response = console.api.put(SETTINGS, json={"scan_interval_hours": 6})
     assert response.status_code == 422
+    assert console.api.get(SETTINGS).json() == DEFAULTS

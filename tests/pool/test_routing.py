@@ -4,6 +4,9 @@ scanners of the rule's OS; and a job with no usable scanner waits, saying why.""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -123,3 +126,20 @@ async def test_a_job_bound_to_an_offline_scanner_waits_for_it(world: PoolWorld) 
     outcome = await job
     assert pool.scanners_of(outcome.job_id) == {late}
     assert {r.status.value for r in outcome.results} == {"scanned"}
+
+
+def test_the_image_command_runs_on_the_pool(world: PoolWorld) -> None:
+    name = world.start_scanner("only")
+    reference = f"{world.registry.host}/pool/app9:v1"
+    done = subprocess.run(
+        [sys.executable, "-m", "regsentry", "image", reference, "--insecure", "--format", "json"],
+        env=world.env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (image,) = json.loads(done.stdout)["images"]
+    assert image["status"] == "scanned"
+    assert image["repository"] == "pool/app9"
+    assert {p["name"] for p in image["packages"]} == {"bash", "libc6"}
+    assert [v["id"] for v in image["vulnerabilities"]] == ["DEBIAN-CVE-2024-2961"]
+    assert world.query("SELECT scanner, status FROM job_images") == [(name, "scanned")]
+    assert world.query("SELECT status FROM scan_jobs") == [("completed",)]

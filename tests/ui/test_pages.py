@@ -383,7 +383,7 @@ def test_settings_are_validated_next_to_the_field_and_saved(user: Console) -> No
     for name, info in SystemSettings.model_fields.items():
         assert (info.description or "") in parse(page.text).text_of(f"help-{name}")
     csrf = csrf_of(page.text)
-    values = {"scan_interval_hours": "12", "sync_interval_minutes": "15",
+    values = {"scan_interval": "12", "sync_interval_minutes": "15",
               "retention_days": "0", "registry_concurrency": "8"}  # fmt: skip
     bad = user.client.post("/ui/settings", data={**values, "csrf_token": csrf})
     assert bad.status_code == 422
@@ -394,7 +394,7 @@ def test_settings_are_validated_next_to_the_field_and_saved(user: Console) -> No
     )  # fmt: skip
     assert "Settings saved" in good.text
     stored = user.client.app.state.services.system.get()  # type: ignore[attr-defined]
-    assert (stored.scan_interval_hours, stored.retention_days) == (12, 10)
+    assert (stored.scan_interval, stored.retention_days) == (12, 10)
 
 
 def test_what_users_type_is_escaped(user: Console) -> None:

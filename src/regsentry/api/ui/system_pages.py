@@ -42,7 +42,7 @@ from regsentry.service.console.rules import SystemSettings
 router = APIRouter(route_class=UIRoute)
 
 LABELS = {
-    "scan_interval_hours": "Scan interval (hours)",
+    "scan_interval": "Scan interval (hours)",
     "sync_interval_minutes": "Re-listing interval (minutes)",
     "retention_days": "Retention (days)",
     "registry_concurrency": "Requests per registry",

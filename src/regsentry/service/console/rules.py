@@ -86,8 +86,11 @@ class SystemSettings(BaseModel):
     # A misspelt or unknown setting is refused, not silently ignored.
     model_config = ConfigDict(extra="forbid")
 
-    scan_interval_hours: float = Field(
-        24, gt=0, le=24 * 365, description="Every rule is rescanned at this interval."
+    scan_interval: float = Field(
+        24,
+        gt=0,
+        le=24 * 365,
+        description="Hours between rescans of every rule (SPEC §1's scan_interval).",
     )
     sync_interval_minutes: float = Field(
         15, gt=0, le=24 * 60 * 7,

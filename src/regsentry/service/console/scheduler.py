@@ -74,7 +74,7 @@ class Scheduler:
                 self._runner.start_rule(rule, "schedule")
                 self._store.schedule_rule(
                     record.id,
-                    next_scan_at=now + timedelta(hours=system.scan_interval_hours),
+                    next_scan_at=now + timedelta(hours=system.scan_interval),
                     next_sync_at=now + timedelta(minutes=system.sync_interval_minutes),
                 )
                 actions.append(f"scan {rule.name}")
