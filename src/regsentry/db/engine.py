@@ -10,7 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,22 +61,43 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+def upgrade(engine: Engine, *, create_fresh: bool = True) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent).
+
+    An empty database gets the current tables straight from the models and is stamped
+    with the head revision (tests check that this equals running every migration), which
+    spares a first run importing Alembic and replaying the history.
+    """
     if current_revision(engine) == HEAD_REVISION:
         return
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Scanners and the console starting together must not migrate twice at
             # once: the second waits here, then finds the schema current.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        if create_fresh and not inspect(connection).get_table_names():
+            _create_current(connection)
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _create_current(connection: Connection) -> None:
+    from regsentry.db.tables import Base
+
+    Base.metadata.create_all(connection)
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), primary_key=True),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=HEAD_REVISION))
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -13,8 +13,9 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,7 @@ class ResultStore:
     def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self.clock = clock
+        self._repository_ids: dict[tuple[str, str], int] = {}
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = utc_now) -> ResultStore:
@@ -113,15 +115,24 @@ class ResultStore:
             return self._inventory(session, image)
 
     def save_image(
-        self, result: ImageResult, analyzer_key: str, *, keep_inventory: bool = False
+        self,
+        result: ImageResult,
+        analyzer_key: str,
+        *,
+        keep_inventory: bool = False,
+        job: tuple[int, str | None] | None = None,
     ) -> None:
         """Store an analysed (scanned or failed) image, where it was seen, and its packages.
 
         With ``keep_inventory`` (a stored image listed again) only its verdict and where
-        it was seen are refreshed: nothing about its content changed.
+        it was seen are refreshed: nothing about its content changed. With ``job`` (job
+        id, outcome) the image is marked finished in that job in the same transaction, so
+        a scan killed at any moment has either both or neither.
         """
         target = result.target
         if target.digest is None:
+            if job is not None:
+                self.finish_job_image(job[0], result, job[1])
             return
         now = self.clock()
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
@@ -132,6 +143,8 @@ class ResultStore:
                     if result.inventory is not None and not keep_inventory:
                         self._store_inventory(session, image, result.inventory, analyzer_key, now)
                     self._see(session, image, target, now)
+                    if job is not None:
+                        self._finish_job_image(session, job[0], result, job[1], now)
                 return
             except IntegrityError:
                 # Another scanner created the same repository, image or tag row at the
@@ -139,9 +152,11 @@ class ResultStore:
                 if attempt == _CONFLICT_ATTEMPTS:
                     raise
 
-    def save_sighting(self, result: ImageResult) -> None:
+    def save_sighting(
+        self, result: ImageResult, *, job: tuple[int, str | None] | None = None
+    ) -> None:
         """A stored image was listed again (see :meth:`save_image`)."""
-        self.save_image(result, "", keep_inventory=True)
+        self.save_image(result, "", keep_inventory=True, job=job)
 
     def _store_inventory(
         self, session: Session, image: Image, inventory: Inventory, key: str, now: datetime
@@ -155,10 +170,12 @@ class ResultStore:
             inventory.files, inventory.analyzers, inventory.problems
         )
         image.analysed_at = now
-        session.execute(delete(PackageRow).where(PackageRow.image_id == image.id))
+        # Core statements on the table: the ORM's bulk paths cost more than the rows.
+        connection = session.connection()
+        connection.execute(delete(_PACKAGES).where(_PACKAGES.c.image_id == image.id))
         if inventory.packages:  # one bulk statement: images carry hundreds of packages
-            session.execute(
-                insert(PackageRow),
+            connection.execute(
+                insert(_PACKAGES),
                 [{"image_id": image.id, **codec.package_to_dict(p)} for p in inventory.packages],
             )
 
@@ -200,14 +217,25 @@ class ResultStore:
             tag.index_digest = str(target.index_digest) if target.index_digest else None
 
     def _repository_id(self, session: Session, host: str, name: str) -> int:
-        return self._repository(session, host, name).id
+        # Repositories are never deleted: an id read from a committed row stays valid.
+        # Ids of rows created in this transaction are not remembered (it may roll back).
+        known = self._repository_ids.get((host, name))
+        if known is not None:
+            return known
+        repository, created = self._find_repository(session, host, name)
+        if not created:
+            self._repository_ids[(host, name)] = repository.id
+        return repository.id
 
-    def _repository(self, session: Session, host: str, name: str) -> Repository:
+    def _find_repository(self, session: Session, host: str, name: str) -> tuple[Repository, bool]:
+        """The repository row, and whether this transaction created it."""
+        created = False
         registry = session.scalar(select(Registry).where(Registry.host == host))
         if registry is None:
             registry = Registry(host=host)
             session.add(registry)
             session.flush()
+            created = True
         repository = session.scalar(
             select(Repository).where(Repository.registry_id == registry.id, Repository.name == name)
         )
@@ -215,7 +243,8 @@ class ResultStore:
             repository = Repository(registry_id=registry.id, name=name)
             session.add(repository)
             session.flush()
-        return repository
+            created = True
+        return repository, created
 
     def _inventory(self, session: Session, image: Image) -> Inventory:
         assert image.analysis is not None
@@ -508,20 +537,27 @@ class ResultStore:
         self, job_id: int, result: ImageResult, outcome: str | None = None
     ) -> None:
         """Record how one image of a job ended (``outcome``: analysed, reused …)."""
-        target = result.target
         with Session(self.engine) as session, session.begin():
-            row = session.scalar(
-                select(JobImage).where(
-                    JobImage.job_id == job_id,
-                    JobImage.repository == target.repository,
-                    JobImage.digest == str(target.digest or ""),
-                )
+            self._finish_job_image(session, job_id, result, outcome, self.clock())
+
+    def _finish_job_image(
+        self,
+        session: Session,
+        job_id: int,
+        result: ImageResult,
+        outcome: str | None,
+        now: datetime,
+    ) -> None:
+        target = result.target
+        session.connection().execute(
+            update(_JOB_IMAGES)
+            .where(
+                _JOB_IMAGES.c.job_id == job_id,
+                _JOB_IMAGES.c.repository == target.repository,
+                _JOB_IMAGES.c.digest == str(target.digest or ""),
             )
-            if row is not None:
-                row.status = result.status.value
-                row.error = result.error
-                row.outcome = outcome
-                row.updated_at = self.clock()
+            .values(status=result.status.value, error=result.error, outcome=outcome, updated_at=now)
+        )
 
     def finish_job(self, job_id: int, status: str, error: str | None = None) -> None:
         """Close a job."""
@@ -561,6 +597,10 @@ class ResultStore:
                 results.append(ImageResult(target, ImageStatus(status), error))
         return results
 
+
+#: The tables written with Core statements on hot paths (no ORM unit of work).
+_PACKAGES = cast(Table, PackageRow.__table__)
+_JOB_IMAGES = cast(Table, JobImage.__table__)
 
 #: Times a write that lost a race on a unique row (see save_image) is tried.
 _CONFLICT_ATTEMPTS = 3

@@ -83,12 +83,17 @@ class ImageIndexer:
         return stack(analyses, self._analyzers)
 
     async def _layer(self, repository: str, layer: Descriptor) -> LayerAnalysis:
+        # Every layer goes through the memo, so images sharing a base look it up (and
+        # decode it from the cache) once per indexer, not once per image.
         key = cache_key(layer.digest, self._analyzers)
+        return await self._in_flight.get(key, lambda: self._load(repository, layer, key))
+
+    async def _load(self, repository: str, layer: Descriptor, key: str) -> LayerAnalysis:
         cached = self._cache.get(key)
         if cached is not None:
             self._progress.advance(layer.size)
             return cached
-        return await self._in_flight.get(key, lambda: self._download(repository, layer, key))
+        return await self._download(repository, layer, key)
 
     async def _download(self, repository: str, layer: Descriptor, key: str) -> LayerAnalysis:
         async with self._slots:

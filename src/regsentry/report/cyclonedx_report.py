@@ -55,7 +55,7 @@ from regsentry.model.advisory import DatabaseSummary, Finding
 from regsentry.model.image import ImageResult, ImageTarget
 from regsentry.model.package import Distro, Package
 from regsentry.model.purl import purl
-from regsentry.report.json_report import advisories_document, iso8601, render_json
+from regsentry.report.json_report import advisories_document, iso8601, report_fingerprint
 from regsentry.report.sarif import (
     INFORMATION_URI,
     TOOL_NAME,
@@ -118,7 +118,7 @@ def cyclonedx_bom(
     bom = Bom(
         serial_number=uuid.uuid5(
             _SERIAL_NAMESPACE,
-            render_json(results, generated_at=generated_at, database=database),
+            report_fingerprint(results, generated_at=generated_at, database=database),
         ),
         metadata=BomMetaData(
             timestamp=generated_at,

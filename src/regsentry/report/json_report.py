@@ -13,6 +13,7 @@ from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus
 from regsentry.model.package import Distro, Package
 from regsentry.model.purl import purl
+from regsentry.report import json_text
 
 SCHEMA = "regsentry.report/v1"
 
@@ -189,8 +190,20 @@ def render_json(
     database: DatabaseSummary | None = None,
     changes: Mapping[Digest, FindingChanges] | None = None,
 ) -> str:
-    """The report as indented JSON text."""
+    """The report as JSON text: indented, one package or finding per line."""
     document = report_document(
         results, generated_at=generated_at, database=database, changes=changes
     )
-    return json.dumps(document, indent=2) + "\n"
+    return json_text.dumps(document) + "\n"
+
+
+def report_fingerprint(
+    results: Sequence[ImageResult],
+    *,
+    generated_at: datetime,
+    database: DatabaseSummary | None = None,
+) -> str:
+    """The report's content in one canonical string (sorted keys, compact), from which
+    SPDX and CycloneDX derive stable document ids: same content, same id."""
+    document = report_document(results, generated_at=generated_at, database=database)
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))

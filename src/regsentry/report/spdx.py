@@ -37,7 +37,7 @@ from regsentry.model.advisory import DatabaseSummary, Finding
 from regsentry.model.image import ImageResult, ImageStatus
 from regsentry.model.package import Distro, Package
 from regsentry.model.purl import purl
-from regsentry.report.json_report import advisories_document, iso8601, render_json
+from regsentry.report.json_report import advisories_document, iso8601, report_fingerprint
 from regsentry.report.sarif import (
     INFORMATION_URI,
     TOOL_NAME,
@@ -94,7 +94,7 @@ def spdx_document(
             relationships.append(_relationship(image["SPDXID"], "CONTAINS", contained["SPDXID"]))
         if result.status is not ImageStatus.SCANNED:
             relationships.append(_relationship(image["SPDXID"], "CONTAINS", NOASSERTION))
-    report = render_json(results, generated_at=generated_at, database=database)
+    report = report_fingerprint(results, generated_at=generated_at, database=database)
     name = (
         image_reference(results[0].target)
         if len(results) == 1

@@ -5,9 +5,8 @@ itself or a scanner of the pool does (one code path, two ways to dispatch it, se
 :mod:`regsentry.service.scan` and :mod:`regsentry.service.pool`). An inventory already
 stored for the image's digest and these analyzer versions is reused without a registry
 request; an image the interrupted run of a resumed job already finished as failed is not
-fetched again; anything else is analysed. The result is stored, then the image is marked
-finished in its job (in that order, so a kill between the two only redoes the store,
-which is idempotent).
+fetched again; anything else is analysed. The result is stored and the image marked
+finished in its job in one transaction: a kill leaves both or neither.
 """
 
 from __future__ import annotations
@@ -47,8 +46,7 @@ async def scan_planned_image(
     if inventory is not None:
         status, reason = judge(inventory)
         result = ImageResult(target, status, reason, inventory)
-        store.save_sighting(result)
-        store.finish_job_image(job_id, result, Outcome.REUSED)
+        store.save_sighting(result, job=(job_id, Outcome.REUSED))
         return result, Outcome.REUSED
     state, error = previous
     if state == ImageStatus.FAILED.value:
@@ -66,6 +64,5 @@ def record_image(
     analyzer_key: str,
     outcome: Outcome | None = None,
 ) -> None:
-    """Store an image's result, then mark it finished in its job."""
-    store.save_image(result, analyzer_key)
-    store.finish_job_image(job_id, result, outcome)
+    """Store an image's result and mark it finished in its job (one transaction)."""
+    store.save_image(result, analyzer_key, job=(job_id, outcome))
