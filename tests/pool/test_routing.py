@@ -18,7 +18,7 @@ from regsentry.model.rule import ScanRule
 from regsentry.service.plan import client_options
 from regsentry.service.pool.dispatch import PoolDispatcher
 from regsentry.service.scan import ScanOutcome, run_scan
-from tests.pool.support import REDIS_URL, PoolWorld, make_world, pool_registry
+from tests.pool.support import REDIS_URL, PoolWorld, make_world, pool_registry, wait_for
 from tests.support.registry_server import RunningRegistry
 
 pytestmark = [pytest.mark.registry, pytest.mark.pool]
@@ -143,3 +143,51 @@ def test_the_image_command_runs_on_the_pool(world: PoolWorld) -> None:
     assert [v["id"] for v in image["vulnerabilities"]] == ["DEBIAN-CVE-2024-2961"]
     assert world.query("SELECT scanner, status FROM job_images") == [(name, "scanned")]
     assert world.query("SELECT status FROM scan_jobs") == [("completed",)]
+
+
+def test_a_scanner_without_the_consoles_secret_key_fails_images_with_the_reason(
+    world: PoolWorld, tmp_path: Path
+) -> None:
+    # Its own key cannot open the job's sealed registry access: every image it takes
+    # ends failed, saying why, and the scan exits 3; nothing is reported clean.
+    name = world.name("wrongkey")
+    log = (world.home / "wrongkey.log").open("wb")
+    world.scanners[name] = subprocess.Popen(
+        [sys.executable, "-m", "regsentry", "scanner", "--name", name],
+        env=world.env(REGSENTRY_SECRET_KEY="not the console's key"),
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    wait_for(f"scanner {name} online", lambda: world.online(name), timeout=60)
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "regsentry", "scan", world.registry.url, "--insecure",
+         "--repo", "pool/app0", "--cap", "0", "--format", "json", "--output", str(report)],
+        env=world.env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    images = json.loads(report.read_text())["images"]
+    assert len(images) == 3
+    for image in images:
+        assert image["status"] == "failed"
+        assert image["error"].startswith(f"scanner {name}: a stored secret cannot be decrypted")
+        assert not image.get("packages")
+
+
+def test_a_second_scanner_under_a_live_name_is_refused(world: PoolWorld) -> None:
+    name = world.start_scanner("twin")
+    second = subprocess.run(
+        [sys.executable, "-m", "regsentry", "scanner", "--name", name],
+        env=world.env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert second.returncode == 2
+    assert f"a scanner named {name!r} is already running" in second.stderr
+    assert world.online(name)  # the running one is untouched
+
+
+def test_a_scanner_without_a_broker_says_what_it_needs(world: PoolWorld) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "regsentry", "scanner"],
+        env=world.env(REGSENTRY_BROKER_URL=""), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "regsentry scanner needs a broker: set REGSENTRY_BROKER_URL" in done.stderr

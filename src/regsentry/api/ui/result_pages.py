@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from regsentry.api.params import Offset
 from regsentry.api.ui.tables import PAGE_SIZE, Paging, Sort, severity_rank
-from regsentry.api.ui.web import Offset, UIRoute, console, not_found, page_user, render
+from regsentry.api.ui.web import UIRoute, console, not_found, page_user, render
 from regsentry.db.console_store import UserRecord
 from regsentry.model.advisory import SEVERITIES
 from regsentry.service.console.results import (

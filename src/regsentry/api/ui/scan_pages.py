@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from regsentry.api.params import Offset
 from regsentry.api.routes.scans import JobView, job_view, scanners
 from regsentry.api.ui.web import (
     Id,
-    Offset,
     UIRoute,
     console,
     flash,

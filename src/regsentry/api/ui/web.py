@@ -17,11 +17,11 @@ import hmac
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
-from fastapi import HTTPException, Path, Query, Request, Response, status
+from fastapi import HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from regsentry import __version__
+from regsentry.api.params import RowId
 from regsentry.api.security import csrf_token, services, session_user
 from regsentry.db.console_store import UserRecord
 from regsentry.model.advisory import SEVERITIES
@@ -38,11 +39,8 @@ TEMPLATES_DIR = FilePath(__file__).resolve().parent.parent / "templates"
 LOGIN_PATH = "/login"
 HOME_PATH = "/ui"
 
-#: Ids and offsets end up in SQL: beyond a 64-bit integer the driver would fail (a 500),
-#: so larger numbers are refused at the door like any malformed parameter.
-SQL_INT_MAX = 2**63 - 1
-Id = Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
-Offset = Annotated[int, Query(ge=0, le=SQL_INT_MAX)]
+#: Ids and offsets end up in SQL: the API's bounded parameters serve the pages too.
+Id = RowId
 
 #: Only this origin's scripts and styles (htmx is served from /static, nothing inline);
 #: no framing, forms post only here; pages (findings, CSRF tokens) are not kept in the
