@@ -2,16 +2,22 @@
 
 Lower layers never read settings; they take explicit keyword arguments (ARCHITECTURE
 pattern 10). Precedence: command-line flags, then these variables, then the defaults.
+
+A plain pydantic model reads the variables itself rather than pydantic-settings: that
+package costs every command ~60 ms of imports for features (dotenv files, secrets
+directories, nested sources) regsentry does not use.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from regsentry.errors import ConfigError
 from regsentry.vulndb.sources import (
     ALPINE_SECDB_BASE_URL,
     DEBIAN_TRACKER_URL,
@@ -25,10 +31,21 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("regsentry", appauthor=False))
 
 
-class Settings(BaseSettings):
-    """Process-wide configuration."""
+ENV_PREFIX = "REGSENTRY_"
 
-    model_config = SettingsConfigDict(env_prefix="REGSENTRY_", extra="ignore")
+
+class Settings(BaseModel):
+    """Process-wide configuration: keyword arguments, else ``REGSENTRY_<FIELD>``, else the
+    default. An invalid value is a :class:`ConfigError` naming the variable."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        merged = {**_from_environment(type(self).model_fields), **values}
+        try:
+            super().__init__(**merged)
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, explicit=values.keys())) from None
 
     home: Path = Field(default_factory=_default_home, description="Where local state lives.")
     db_url: str = Field("", description="SQLAlchemy URL; blank = SQLite under home.")
@@ -91,3 +108,25 @@ class Settings(BaseSettings):
     def content_cache_dir(self) -> Path:
         """Registry documents fetched by digest (configs, manifests), kept by digest."""
         return self.home / "cache" / "content"
+
+
+def _from_environment(fields: dict[str, Any]) -> dict[str, str]:
+    """``REGSENTRY_<FIELD>`` variables (the name in any case) of the known fields."""
+    found: dict[str, str] = {}
+    for key, value in os.environ.items():
+        if key.upper().startswith(ENV_PREFIX):
+            name = key[len(ENV_PREFIX) :].lower()
+            if name in fields:
+                found[name] = value
+    return found
+
+
+def _describe(error: ValidationError, *, explicit: Any) -> str:
+    """One line per invalid setting, named as the user set it; values are never echoed
+    (a secret may be among them)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = str(item["loc"][0]) if item["loc"] else "settings"
+        where = name if name in explicit else f"{ENV_PREFIX}{name.upper()}"
+        problems.append(f"{where}: {item['msg']}")
+    return "invalid settings: " + "; ".join(problems)

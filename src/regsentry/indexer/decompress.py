@@ -19,7 +19,7 @@ from isal import isal_zlib
 
 from regsentry.indexer.errors import LayerError
 
-PIECE_BYTES = 1024 * 1024
+PIECE_BYTES = 4 * 1024 * 1024
 #: The stub declares ``error`` as an instance; at run time it is the exception class.
 ISAL_ERROR: type[Exception] = isal_zlib.error  # type: ignore[assignment]
 GZIP_MAGIC = b"\x1f\x8b"

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import queue
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -102,8 +102,6 @@ class LayerWalker:
         self._limits = limits
         self._what = f"layer {digest.short}"
         self._decompressor: Decompressor | None = None
-        self._emit: Callable[[bytes], None] = self.walk
-        self._inflate_finished = False
         self._tar = TarStream(self._wanted, self._visit)
         self._captured: list[tuple[TarEntry, bytes]] = []
         self._links: list[LayerLink] = []
@@ -116,37 +114,19 @@ class LayerWalker:
         return self._digest
 
     def feed(self, chunk: bytes) -> None:
-        """Decompress and walk one chunk of the blob (single-threaded use)."""
-        self.inflate(chunk, self.walk)
-
-    def inflate(self, chunk: bytes, emit: Callable[[bytes], None]) -> None:
-        """Decompress one chunk of the blob, handing each decompressed piece to ``emit``."""
+        """Decompress one chunk of the blob and walk the tar it continues."""
         if self._decompressor is None:
-            self._emit = emit
             self._decompressor = open_decompressor(
-                chunk[:8], lambda piece: self._emit(piece), what=self._what, limits=self._limits
+                chunk[:8], self._tar.feed, what=self._what, limits=self._limits
             )
         self._decompressor.feed(chunk)
 
-    def finish_inflate(self) -> None:
-        """The blob ended: check the compressed stream was complete."""
+    def finish(self) -> LayerAnalysis:
+        """The blob ended: check the compressed stream and the archive were complete, then
+        run the analyzers on the captured files."""
         if self._decompressor is None:
             raise LayerError(f"{self._what} is empty")
         self._decompressor.finish()
-        self._inflate_finished = True
-
-    def walk(self, piece: bytes) -> None:
-        """Walk one piece of the decompressed tar stream."""
-        self._tar.feed(piece)
-
-    def finish(self) -> LayerAnalysis:
-        """End of the tar stream: check the archive is complete, then run the analyzers.
-
-        In single-threaded use this also ends decompression; the pipelined use calls
-        :meth:`finish_inflate` itself, from the decompressing thread.
-        """
-        if not self._inflate_finished:
-            self.finish_inflate()
         try:
             self._tar.close()
         except LayerError as exc:
@@ -199,52 +179,34 @@ class LayerWalker:
 async def walk_layer(
     chunks: AsyncIterator[bytes], walker: LayerWalker, executor: Executor
 ) -> LayerAnalysis:
-    """Download, decompress and walk one layer at once, in three stages.
+    """Download one layer while a worker thread decompresses and walks it.
 
     The event loop downloads (and the registry client verifies the digest); one worker
-    thread inflates, which releases the GIL; another walks the tar, which holds it. The
-    stages are joined by small bounded queues, so each runs at the pace of the slowest and
-    memory stays at a few chunks whatever the layer size.
+    thread inflates and walks the tar, fed through a small bounded queue, so memory stays
+    at a few chunks whatever the layer size and a slow walker slows the download instead
+    of buffering it. Inflating and walking share one thread on purpose: as separate
+    stages they overlapped no better (the walk holds the GIL, the inflater has to win it
+    back for every piece) and cost a hand-off per piece.
 
-    If a stage fails (corrupt archive, a cap exceeded) the download stops at once; if the
+    If the walk fails (corrupt archive, a cap exceeded) the download stops at once; if the
     download fails (digest mismatch, connection lost) the partial work is discarded.
     Either way the error is raised and nothing partial is returned.
     """
     loop = asyncio.get_running_loop()
     compressed: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
-    pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
     failed = threading.Event()
 
-    def inflate_stage() -> None:
+    def walk_stage() -> LayerAnalysis:
         failure: BaseException | None = None
         while (chunk := compressed.get()) is not None:
             if failure is None:
                 try:
-                    walker.inflate(chunk, pieces.put)
+                    walker.feed(chunk)
                 except BaseException as exc:  # keep draining so the producer never blocks
                     failure = exc
                     failed.set()
-        try:
-            if failure is None:
-                walker.finish_inflate()
-        finally:
-            pieces.put(None)
         if failure is not None:
             raise failure
-
-    def walk_stage() -> LayerAnalysis:
-        failure: BaseException | None = None
-        while (piece := pieces.get()) is not None:
-            if failure is None:
-                try:
-                    walker.walk(piece)
-                except BaseException as exc:
-                    failure = exc
-                    failed.set()
-        if failure is not None:
-            raise failure
-        if failed.is_set():  # the inflate stage failed; its error is the one to report
-            raise LayerError(f"layer {walker.digest.short}: decompression failed")
         return walker.finish()
 
     async def put(item: bytes | None) -> None:
@@ -253,7 +215,6 @@ async def walk_layer(
         except queue.Full:
             await asyncio.to_thread(compressed.put, item)
 
-    inflating = loop.run_in_executor(executor, inflate_stage)
     walking = loop.run_in_executor(executor, walk_stage)
     try:
         async for chunk in chunks:
@@ -264,12 +225,7 @@ async def walk_layer(
     except BaseException:
         await put(None)
         with contextlib.suppress(BaseException):
-            await asyncio.gather(inflating, walking)
+            await walking
         raise
     await put(None)
-    inflated, walked = await asyncio.gather(inflating, walking, return_exceptions=True)
-    if isinstance(inflated, BaseException):
-        raise inflated
-    if isinstance(walked, BaseException):
-        raise walked
-    return walked
+    return await walking

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from regsentry import __version__
@@ -50,6 +51,11 @@ from regsentry.registry.transport import RegistryTransport, RetryPolicy, Sleep
 
 CATALOG_SCOPE = "registry:catalog:*"
 _BLOB_CHUNK_BYTES = 1024 * 1024
+# httpcore reads HTTP/1.1 bodies 64 KiB at a time: for layers of hundreds of MB that is
+# thousands of trips through httpcore, h11 and the event loop, a third of a scan's
+# download cost on loopback. A read still returns only what the socket has, so memory
+# stays bounded by this size.
+httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = _BLOB_CHUNK_BYTES
 _USER_AGENT = f"regsentry/{__version__}"
 
 
