@@ -4,6 +4,7 @@ only on bad days (retries, rate limits, endless pages, huge answers, bad blobs).
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import threading
 from collections.abc import Iterator
@@ -314,6 +315,23 @@ async def _read(client: RegistryClient, descriptor: Descriptor) -> bytes:
 async def test_blob_stream_is_verified() -> None:
     data, descriptor = _layer()
     with routes({f"/v2/x/y/blobs/{descriptor.digest}": Reply(200, body=data)}) as server:
+        async with await connect(server) as client:
+            assert await _read(client, descriptor) == data
+
+
+async def test_blob_sent_compressed_anyway_is_decoded_before_the_digest_check() -> None:
+    # identity is asked for; a server (or a CDN before it) may still gzip the transfer.
+    data, descriptor = _layer()
+    reply = Reply(200, {"Content-Encoding": "gzip"}, gzip.compress(data))
+    with routes({f"/v2/x/y/blobs/{descriptor.digest}": reply}) as server:
+        async with await connect(server) as client:
+            assert await _read(client, descriptor) == data
+
+
+async def test_blob_arriving_in_many_pieces_is_whole_and_verified() -> None:
+    data, descriptor = _layer()
+    pieces = [data[start : start + 700] for start in range(0, len(data), 700)]
+    with routes({f"/v2/x/y/blobs/{descriptor.digest}": Reply(200, body=pieces)}) as server:
         async with await connect(server) as client:
             assert await _read(client, descriptor) == data
 

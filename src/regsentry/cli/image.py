@@ -64,7 +64,6 @@ def image(
     """List what is installed in one image: OS and packages, layer by layer."""
     from regsentry.registry.reference import ImageReference
     from regsentry.report.json_report import render_json
-    from regsentry.report.table import print_inventories
     from regsentry.service.advisories import match_results
     from regsentry.service.inspect import inspect_image
     from regsentry.service.plan import client_options
@@ -89,6 +88,8 @@ def image(
     if output_format is ImageFormat.JSON:
         emit_text(render_json(results, generated_at=datetime.now(UTC), database=database), output)
     else:
+        from regsentry.report.table import print_inventories
+
         with output_console(output) as console:
             print_inventories(results, console, database=database)
     raise typer.Exit(for_results(results))

@@ -27,7 +27,9 @@ from regsentry.indexer.errors import LayerError
 from regsentry.indexer.tar_stream import EntryKind, TarEntry, TarStream
 from regsentry.model.digest import Digest
 
-_QUEUE_CHUNKS = 8
+#: Compressed bytes handed to the worker thread at once, and batches queued at most.
+_BATCH_BYTES = 1024 * 1024
+_QUEUE_BATCHES = 8
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_WHITEOUT = ".wh..wh..opq"
 
@@ -183,7 +185,7 @@ async def walk_layer(
 
     The event loop downloads (and the registry client verifies the digest); one worker
     thread inflates and walks the tar, fed through a small bounded queue, so memory stays
-    at a few chunks whatever the layer size and a slow walker slows the download instead
+    at a few MiB whatever the layer size and a slow walker slows the download instead
     of buffering it. Inflating and walking share one thread on purpose: as separate
     stages they overlapped no better (the walk holds the GIL, the inflater has to win it
     back for every piece) and cost a hand-off per piece.
@@ -193,15 +195,16 @@ async def walk_layer(
     Either way the error is raised and nothing partial is returned.
     """
     loop = asyncio.get_running_loop()
-    compressed: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+    batches: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=_QUEUE_BATCHES)
     failed = threading.Event()
 
     def walk_stage() -> LayerAnalysis:
         failure: BaseException | None = None
-        while (chunk := compressed.get()) is not None:
+        while (batch := batches.get()) is not None:
             if failure is None:
                 try:
-                    walker.feed(chunk)
+                    for chunk in batch:
+                        walker.feed(chunk)
                 except BaseException as exc:  # keep draining so the producer never blocks
                     failure = exc
                     failed.set()
@@ -209,19 +212,29 @@ async def walk_layer(
             raise failure
         return walker.finish()
 
-    async def put(item: bytes | None) -> None:
+    async def put(item: list[bytes] | None) -> None:
         try:
-            compressed.put_nowait(item)
+            batches.put_nowait(item)
         except queue.Full:
-            await asyncio.to_thread(compressed.put, item)
+            await asyncio.to_thread(batches.put, item)
 
     walking = loop.run_in_executor(executor, walk_stage)
+    batch: list[bytes] = []
+    batched = 0
     try:
         async for chunk in chunks:
             if failed.is_set():
                 break
             if chunk:
-                await put(chunk)
+                # The socket's pieces are handed over in batches of about a MiB: one
+                # hand-off per piece would wake the worker thread hundreds of times more.
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= _BATCH_BYTES:
+                    await put(batch)
+                    batch, batched = [], 0
+        if batch and not failed.is_set():
+            await put(batch)
     except BaseException:
         await put(None)
         with contextlib.suppress(BaseException):

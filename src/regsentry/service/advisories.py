@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regsentry.config import Settings
-from regsentry.matcher.match import match_inventory
 from regsentry.model.advisory import DatabaseSummary
 from regsentry.model.image import ImageResult
 from regsentry.vulndb.report import ImportReport
@@ -97,6 +96,10 @@ def match_results(
     database = summary(settings)
     if database is None:
         return list(results), None
+    # The matcher (and the CVSS and version libraries under it) is imported only when
+    # there is something to match: `regsentry image` without a database starts faster.
+    from regsentry.matcher.match import match_inventory
+
     warning = database_warning(database)
     matched = []
     with AdvisoryDB(settings.vulndb_path) as lookup:
