@@ -24,7 +24,7 @@ from pathlib import Path
 from tests.support.images import Pusher, build_image
 from tests.support.registry_server import start_registry
 
-from bench.timing import median_seconds
+from bench.timing import compile_bytecode, median_seconds
 
 REPOSITORY = "bench/app"
 ACCEPT = ", ".join(
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="regsentry-bench-") as directory:
         registry = start_registry(Path(directory))
         try:

@@ -28,7 +28,7 @@ from tests.support.images import Pusher, image_from_layers
 from tests.support.measure import run_measured
 from tests.support.registry_server import start_registry
 
-from bench.timing import median_seconds
+from bench.timing import compile_bytecode, median_seconds
 from regsentry.analyzer.builtin import builtin_analyzers
 from regsentry.indexer.decompress import DecompressionLimits
 from regsentry.indexer.layer import LayerWalker
@@ -97,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     rounds = parser.parse_args().rounds
+    compile_bytecode()
     blob = layer_blob()
     with tempfile.TemporaryDirectory(prefix="regsentry-bench-") as directory:
         work = Path(directory)

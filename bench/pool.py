@@ -41,6 +41,8 @@ from tests.support.images import Pusher, gzip_layer, image_from_layers
 from tests.support.postgres import PG_URL
 from tests.support.registry_server import RunningRegistry, start_registry
 
+from bench.timing import compile_bytecode
+
 REDIS_URL = os.environ.get("REGSENTRY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -173,6 +175,7 @@ def main() -> None:
     parser.add_argument("--layer-mb", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=2, help="Threads per scanner.")
     args = parser.parse_args()
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="regsentry-bench-pool-") as directory:
         work = Path(directory)
         registry = start_registry(work / "registry")

@@ -36,7 +36,7 @@ from tests.support.debian_rootfs import bookworm_tar
 from tests.support.images import Pusher, gzip_layer, image_from_layers, sha256
 from tests.support.registry_server import RunningRegistry, start_registry
 
-from bench.timing import median_seconds
+from bench.timing import compile_bytecode, median_seconds
 from regsentry.analyzer.dpkg import DpkgAnalyzer
 from regsentry.config import Settings
 from regsentry.db.store import ResultStore
@@ -149,6 +149,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=200)
     parser.add_argument("--bases", type=int, default=5)
     args = parser.parse_args()
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="regsentry-bench-") as directory:
         work = Path(directory)
         registry = start_registry(work / "registry")

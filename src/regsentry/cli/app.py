@@ -75,11 +75,13 @@ def _exit_now(code: str | int | None) -> NoReturn:
     Finalising the ~600 modules a command loads takes 60-70 ms, a tenth of a cold
     ``regsentry image``, and does nothing a finished command needs: the output is flushed
     and the exit handlers run here, and every store and connection was closed by the
-    command itself. While another non-daemon thread still runs, the normal exit (which
-    waits for it) is kept.
+    command itself. The normal exit is kept while another non-daemon thread still runs
+    (it waits for it), and under a profiler or tracer (cProfile, coverage), which write
+    their data at the end.
     """
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if any(t.is_alive() and not t.daemon for t in others):
+    observed = sys.getprofile() is not None or sys.gettrace() is not None
+    if observed or any(t.is_alive() and not t.daemon for t in others):
         sys.exit(code)
     if code is None:
         status = 0
