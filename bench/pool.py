@@ -1,6 +1,6 @@
 """Benchmark: the same job on a pool of 1, then 2 scanner processes.
 
-    .venv/bin/python -m bench.pool [--images 60] [--layer-mb 30] [--concurrency 2]
+    .venv/bin/python -m bench.pool [--images 60] [--layer-mb 30] [--concurrency 1]
 
 A local docker-registry holds ``--images`` images, each with its own compressible layer
 of about ``--layer-mb`` MB made of many files, so the job is dominated by layer work
@@ -9,11 +9,14 @@ of about ``--layer-mb`` MB made of many files, so the job is dominated by layer 
 broker), waits until they are online, then times ``regsentry scan`` submitting the job to
 the pool. Printed: images/s for 1 and 2 scanners and their ratio (goal >= 1.6x on two
 cores), with the in-process scan of the same job for reference, and the share of the
-machine's cores that was busy. One scanner already runs its layer work on threads
-(inflating and hashing release the GIL), so on two cores a second scanner process can
-only add what the first left idle; the same rounds are therefore also run with each
-scanner pinned to a core of its own (``taskset``), which is what the pool gives when
-every scanner has its own host.
+machine's cores that was busy.
+
+Each scanner analyses one image at a time (``--concurrency 1``) so that a scanner is one
+unit of capacity; it still overlaps the download (event loop) with inflating and walking
+(a worker thread). The registry, PostgreSQL, Redis and the console run on the same cores,
+so the ratio cannot exceed cores / (cores busy during the one-scanner round): that bound
+is printed too. The rounds are repeated with each scanner pinned to a core of its own
+(``taskset``), as when every scanner has a host of its own.
 
 Needs Debian's docker-registry, PostgreSQL on 127.0.0.1:5432 and Redis on 6379.
 Prints figures; asserts nothing.
@@ -33,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -63,18 +67,39 @@ def populate(registry: RunningRegistry, images: int, layer_mb: float) -> None:
     pusher.close()
 
 
+@dataclass(frozen=True)
+class Schema:
+    """An empty PostgreSQL schema of one round: the URL regsentry uses, and its name."""
+
+    url: str
+    name: str
+
+    def job_seconds(self) -> float:
+        """The job's own duration as the store recorded it (created → finished): planning,
+        dispatching, the scanners' work and reading the results back, without the
+        ``regsentry scan`` process's start-up."""
+        with psycopg.connect(PLAIN_PG_URL, autocommit=True) as connection:
+            connection.execute(f"SET search_path = {self.name}")
+            row = connection.execute("SELECT created_at, finished_at FROM scan_jobs").fetchone()
+        if row is None or row[1] is None:
+            raise SystemExit("the job did not finish")
+        return float((row[1] - row[0]).total_seconds())
+
+
+PLAIN_PG_URL = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
 @contextmanager
-def fresh_schema() -> Iterator[str]:
+def fresh_schema() -> Iterator[Schema]:
     """An empty PostgreSQL schema for one round, dropped afterwards."""
-    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"bench_{secrets.token_hex(4)}"
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
+    name = f"bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PLAIN_PG_URL, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield Schema(f"{PG_URL}?options=-csearch_path%3D{name}", name)
     finally:
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        with psycopg.connect(PLAIN_PG_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 def environment(home: Path, db_url: str, broker: str) -> dict[str, str]:
@@ -104,10 +129,17 @@ def busy_cores_seconds() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-USAGE: dict[str, float] = {}
+@dataclass(frozen=True)
+class Round:
+    """One timed job: the ``regsentry scan`` process, the job inside it, and how busy the
+    machine's cores were meanwhile."""
+
+    command_seconds: float
+    job_seconds: float
+    busy_cores: float
 
 
-def timed_scan(registry: RunningRegistry, env: dict[str, str], home: Path, label: str) -> float:
+def timed_scan(registry: RunningRegistry, env: dict[str, str], home: Path, schema: Schema) -> Round:
     busy = busy_cores_seconds()
     started = time.perf_counter()
     subprocess.run(
@@ -116,18 +148,17 @@ def timed_scan(registry: RunningRegistry, env: dict[str, str], home: Path, label
         env=env, check=True, capture_output=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
-    USAGE[label] = (busy_cores_seconds() - busy) / seconds
-    return seconds
+    return Round(seconds, schema.job_seconds(), (busy_cores_seconds() - busy) / seconds)
 
 
 def pool_round(
     registry: RunningRegistry, work: Path, scanners: int, concurrency: int, *, pin: bool
-) -> float:
+) -> Round:
     """Seconds for the job on ``scanners`` scanner processes (with ``pin``, scanner n
     may use core n only, as if each had a machine of one core)."""
     home = work / f"home-{scanners}-{pin}"
-    with fresh_schema() as db_url:
-        env = environment(home, db_url, REDIS_URL)
+    with fresh_schema() as schema:
+        env = environment(home, schema.url, REDIS_URL)
         prefix = secrets.token_hex(3)
         processes = [
             subprocess.Popen(
@@ -154,7 +185,7 @@ def pool_round(
                 if time.monotonic() > deadline:
                     raise SystemExit("the scanners did not come online")
                 time.sleep(0.5)
-            return timed_scan(registry, env, home, f"{scanners}{'p' if pin else ''}")
+            return timed_scan(registry, env, home, schema)
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -162,18 +193,18 @@ def pool_round(
                 process.wait(timeout=60)
 
 
-def in_process_round(registry: RunningRegistry, work: Path) -> float:
+def in_process_round(registry: RunningRegistry, work: Path) -> Round:
     home = work / "home-local"
-    with fresh_schema() as db_url:
-        env = environment(home, db_url, "")
-        return timed_scan(registry, env, home, "local")
+    with fresh_schema() as schema:
+        env = environment(home, schema.url, "")
+        return timed_scan(registry, env, home, schema)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=60)
     parser.add_argument("--layer-mb", type=float, default=30.0)
-    parser.add_argument("--concurrency", type=int, default=2, help="Threads per scanner.")
+    parser.add_argument("--concurrency", type=int, default=1, help="Images per scanner at once.")
     args = parser.parse_args()
     compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="regsentry-bench-pool-") as directory:
@@ -189,24 +220,29 @@ def main() -> None:
             two_pinned = pool_round(registry, work, 2, args.concurrency, pin=True)
         finally:
             registry.stop()
-    rate = {label: args.images / seconds for label, seconds in
-            (("local", local), ("one", one), ("two", two), ("one_pinned", one_pinned),
-             ("two_pinned", two_pinned))}  # fmt: skip
-    print(f"cores: {os.cpu_count()}; {args.images} images, one ~{args.layer_mb} MB layer each")
-    cores = "cores busy (machine-wide, registry included)"
-    print(f"in-process (no pool):  {local:6.2f} s  {rate['local']:6.2f} images/s  "
-          f"{USAGE['local']:.2f} {cores}")  # fmt: skip
-    print(f"pool, 1 scanner:       {one:6.2f} s  {rate['one']:6.2f} images/s  "
-          f"{USAGE['1']:.2f} {cores}")  # fmt: skip
-    print(f"pool, 2 scanners:      {two:6.2f} s  {rate['two']:6.2f} images/s  "
-          f"{USAGE['2']:.2f} {cores}")  # fmt: skip
-    print(f"2 scanners / 1 scanner: {rate['two'] / rate['one']:.2f}x (goal >= 1.6x)")
-    print("each scanner pinned to its own core (one core per scanner, as on separate hosts):")
-    print(f"pool, 1 scanner:       {one_pinned:6.2f} s  {rate['one_pinned']:6.2f} images/s  "
-          f"{USAGE['1p']:.2f} {cores}")  # fmt: skip
-    print(f"pool, 2 scanners:      {two_pinned:6.2f} s  {rate['two_pinned']:6.2f} images/s  "
-          f"{USAGE['2p']:.2f} {cores}")  # fmt: skip
-    print(f"2 scanners / 1 scanner: {rate['two_pinned'] / rate['one_pinned']:.2f}x (goal >= 1.6x)")
+    print(f"cores: {os.cpu_count()}; {args.images} images, one ~{args.layer_mb} MB layer each; "
+          f"{args.concurrency} image(s) at once per scanner")  # fmt: skip
+    print("                         command  job (store)  images/s (job)  cores busy")
+    show("in-process (no pool)", local, args.images)
+    compare("pool", one, two, args.images)
+    print("each scanner pinned to a core of its own (as when every scanner has its own host):")
+    compare("pool", one_pinned, two_pinned, args.images)
+
+
+def show(label: str, measured: Round, images: int) -> None:
+    print(f"{label:22} {measured.command_seconds:7.2f} s  {measured.job_seconds:9.2f} s  "
+          f"{images / measured.job_seconds:14.2f}  {measured.busy_cores:10.2f}")  # fmt: skip
+
+
+def compare(label: str, one: Round, two: Round, images: int) -> None:
+    """Both rounds, the ratio of their job throughputs, and the bound this machine sets."""
+    show(f"{label}, 1 scanner", one, images)
+    show(f"{label}, 2 scanners", two, images)
+    cores = os.cpu_count() or 1
+    print(f"  2 scanners / 1 scanner: {one.job_seconds / two.job_seconds:.2f}x by job time, "
+          f"{one.command_seconds / two.command_seconds:.2f}x by command time (goal >= 1.6x); "
+          f"at most {cores / one.busy_cores:.2f}x here ({cores} cores / {one.busy_cores:.2f} "
+          f"busy with one scanner)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -69,6 +69,26 @@ def test_inventory_round_trip_and_analyzer_key(store: ResultStore) -> None:
     assert [s.digest for s in store.stored_images()] == [IMAGE]
 
 
+def test_many_inventories_read_at_once_equal_the_one_by_one_reads(store: ResultStore) -> None:
+    second_digest = Digest.of(b"second image")
+    curl = Package(PackageType.DEB, "curl", "7.88.1-10", "amd64", "curl", "7.88.1-10",
+                   path="var/lib/dpkg/status", layer=LAYER)  # fmt: skip
+    second = dataclasses.replace(INVENTORY, packages=(curl, BASH))
+    store.save_image(scanned(), "key-1")
+    store.save_image(
+        ImageResult(target(digest=second_digest), ImageStatus.SCANNED, inventory=second), "key-1"
+    )
+    other_key = Digest.of(b"other analyzers")
+    store.save_image(
+        ImageResult(target(digest=other_key), ImageStatus.SCANNED, inventory=INVENTORY), "key-2"
+    )
+    absent = Digest.of(b"never stored")
+    found = store.stored_inventories([IMAGE, second_digest, other_key, absent, IMAGE], "key-1")
+    assert found == {IMAGE: INVENTORY, second_digest: second}
+    assert found[second_digest] == store.stored_inventory(second_digest, "key-1")
+    assert store.stored_inventories([], "key-1") == {}
+
+
 def test_failed_image_without_inventory_is_not_reused(store: ResultStore) -> None:
     store.save_image(ImageResult(target(), ImageStatus.FAILED, "layer truncated"), "key-1")
     assert store.stored_inventory(IMAGE, "key-1") is None

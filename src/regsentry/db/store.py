@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +40,7 @@ from regsentry.model.advisory import Finding, FindingChanges
 from regsentry.model.digest import Digest
 from regsentry.model.image import ImageResult, ImageStatus, ImageTarget
 from regsentry.model.inventory import Inventory
-from regsentry.model.package import Distro
+from regsentry.model.package import Distro, Package
 from regsentry.model.platform import Platform
 from regsentry.model.rule import ScanRule
 
@@ -246,24 +246,39 @@ class ResultStore:
             created = True
         return repository, created
 
+    def stored_inventories(
+        self, digests: Sequence[Digest], analyzer_key: str
+    ) -> dict[Digest, Inventory]:
+        """:meth:`stored_inventory` of many images at once, in two queries per few hundred
+        images instead of two per image (reading a whole job back)."""
+        found: dict[Digest, Inventory] = {}
+        with Session(self.engine) as session:
+            for part in chunked(sorted({str(digest) for digest in digests})):
+                images = session.scalars(select(Image).where(Image.digest.in_(part))).all()
+                usable = {
+                    image.id: image
+                    for image in images
+                    if image.analyzer_key == analyzer_key and image.analysis is not None
+                }
+                packages: dict[int, list[Package]] = {image_id: [] for image_id in usable}
+                for chunk in chunked(list(usable)):
+                    rows = session.execute(
+                        select(PackageRow.image_id, *_PACKAGE_COLUMNS)
+                        .where(PackageRow.image_id.in_(chunk))
+                        .order_by(PackageRow.id)
+                    )
+                    for row in rows:
+                        fields = row._asdict()
+                        packages[fields.pop("image_id")].append(codec.package_from_dict(fields))
+                for image_id, image in usable.items():
+                    found[Digest.parse(image.digest)] = _inventory_of(image, packages[image_id])
+        return found
+
     def _inventory(self, session: Session, image: Image) -> Inventory:
-        assert image.analysis is not None
-        files, analyzers, problems = codec.analysis_from_json(image.analysis)
         rows = session.execute(
             select(*_PACKAGE_COLUMNS).where(PackageRow.image_id == image.id).order_by(PackageRow.id)
         )
-        distro = (
-            Distro(image.os_family, image.os_version or "", image.os_name or "")
-            if image.os_family
-            else None
-        )
-        return Inventory(
-            distro=distro,
-            packages=tuple(codec.package_from_dict(row._asdict()) for row in rows),
-            files=files,
-            analyzers=analyzers,
-            problems=problems,
-        )
+        return _inventory_of(image, [codec.package_from_dict(row._asdict()) for row in rows])
 
     def stored_images(self) -> Iterator[StoredImage]:
         """Every image with a stored inventory (for re-matching), oldest first."""
@@ -580,12 +595,17 @@ class ResultStore:
                 .where(JobImage.job_id == job_id)
                 .order_by(JobImage.id)
             ).all()
+        targets = [target_from_json(text) for text, _, _ in rows]
+        inventories = self.stored_inventories(
+            [t.digest for t, (_, status, _) in zip(targets, rows, strict=True)
+             if status in _ANALYSED and t.digest is not None],
+            analyzer_key,
+        )  # fmt: skip
         results: list[ImageResult] = []
-        for text, status, error in rows:
-            target = target_from_json(text)
+        for target, (_, status, error) in zip(targets, rows, strict=True):
             inventory = None
             if status in _ANALYSED and target.digest is not None:
-                inventory = self.stored_inventory(target.digest, analyzer_key)
+                inventory = inventories.get(target.digest)
             if inventory is not None:
                 verdict, reason = judge(inventory)
                 results.append(ImageResult(target, verdict, reason, inventory))
@@ -597,6 +617,8 @@ class ResultStore:
                 results.append(ImageResult(target, ImageStatus(status), error))
         return results
 
+
+_T = TypeVar("_T")
 
 #: The tables written with Core statements on hot paths (no ORM unit of work).
 _PACKAGES = cast(Table, PackageRow.__table__)
@@ -642,7 +664,25 @@ def _finding_columns(finding: Finding) -> dict[str, object]:
     }
 
 
-def chunked(values: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+def _inventory_of(image: Image, packages: Sequence[Package]) -> Inventory:
+    """An image row and its package rows, as the inventory they were stored from."""
+    assert image.analysis is not None
+    files, analyzers, problems = codec.analysis_from_json(image.analysis)
+    distro = (
+        Distro(image.os_family, image.os_version or "", image.os_name or "")
+        if image.os_family
+        else None
+    )
+    return Inventory(
+        distro=distro,
+        packages=tuple(packages),
+        files=files,
+        analyzers=analyzers,
+        problems=problems,
+    )
+
+
+def chunked(values: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
     """Bound IN lists (SQLite allows a limited number of parameters per statement)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
