@@ -165,7 +165,8 @@ class ResultQueries:
             return views
 
     def repositories(self, host: str) -> list[RepositoryView]:
-        """The repositories of one registry."""
+        """The repositories of one registry, with totals counted by the database (three
+        queries however many repositories there are)."""
         with Session(self._engine) as session:
             rows = session.execute(
                 select(Repository.id, Repository.name)
@@ -173,16 +174,36 @@ class ResultQueries:
                 .where(Registry.host == host)
                 .order_by(Repository.name)
             ).all()
-            views = []
-            for repo_id, name in rows:
-                image_ids = self._image_ids(session, repository_id=repo_id)
-                views.append(
-                    RepositoryView(
-                        registry=host, name=name, images=len(image_ids),
-                        vulnerabilities=self._counts(session, image_ids),
-                    )
-                )  # fmt: skip
-            return views
+            # Each image once per repository, however many of its tags are there.
+            pairs = (
+                select(Tag.repository_id, Tag.image_id)
+                .join(Repository, Repository.id == Tag.repository_id)
+                .join(Registry, Registry.id == Repository.registry_id)
+                .where(Registry.host == host)
+                .distinct()
+                .subquery()
+            )
+            per_repository = select(pairs.c.repository_id, func.count()).group_by(
+                pairs.c.repository_id
+            )
+            images = {
+                int(repo_id): int(amount) for repo_id, amount in session.execute(per_repository)
+            }
+            severities: dict[int, dict[str, int]] = {repo_id: {} for repo_id, _ in rows}
+            for repo_id, severity, amount in session.execute(
+                select(pairs.c.repository_id, FindingRow.severity, func.count())
+                .join(FindingRow, FindingRow.image_id == pairs.c.image_id)
+                .where(FindingRow.resolved_at.is_(None))
+                .group_by(pairs.c.repository_id, FindingRow.severity)
+            ):
+                severities[repo_id][str(severity)] = int(amount)
+            return [
+                RepositoryView(
+                    registry=host, name=name, images=images.get(repo_id, 0),
+                    vulnerabilities=SeverityCounts(**severities[repo_id]),
+                )
+                for repo_id, name in rows
+            ]  # fmt: skip
 
     def images(
         self,
@@ -194,32 +215,39 @@ class ResultQueries:
         offset: int = 0,
         limit: int = 50,
     ) -> ImagePage:
-        """Images, newest first, filtered."""
+        """Images, newest first, filtered; only the page asked for is read in full.
+
+        ``stale``: an image is stale when every place it was seen is (as in its summary).
+        """
         with Session(self._engine) as session:
-            query = (
-                select(Image.id)
-                .join(Tag, Tag.image_id == Image.id)
+            places = (
+                select(Tag.image_id)
                 .join(Repository, Repository.id == Tag.repository_id)
                 .join(Registry, Registry.id == Repository.registry_id)
-                .distinct()
             )
             if registry:
-                query = query.where(Registry.host == registry)
+                places = places.where(Registry.host == registry)
             if repository:
-                query = query.where(Repository.name == repository)
+                places = places.where(Repository.name == repository)
+            query = select(Image.id).where(Image.id.in_(places))
             if status:
                 query = query.where(Image.status == status)
-            ids = list(session.scalars(query))
-            summaries = [self._summary(session, image_id) for image_id in ids]
             if stale is not None:
-                summaries = [s for s in summaries if (s.stale_since is not None) == stale]
-            summaries.sort(
-                key=lambda s: s.created or datetime.min.replace(tzinfo=UTC), reverse=True
+                seen_fresh = (
+                    select(Tag.id).where(Tag.image_id == Image.id, Tag.stale_since.is_(None))
+                ).exists()
+                query = query.where(~seen_fresh if stale else seen_fresh)
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            ids = list(
+                session.scalars(
+                    query.order_by(Image.created.desc().nulls_last(), Image.id.desc())
+                    .offset(offset)
+                    .limit(limit)
+                )
             )
             return ImagePage(
-                total=len(summaries), offset=offset, limit=limit,
-                items=summaries[offset : offset + limit],
-            )  # fmt: skip
+                total=total, offset=offset, limit=limit, items=self._summaries(session, ids)
+            )
 
     def image(self, digest: str) -> ImageDetail | None:
         """One image in full."""
@@ -361,38 +389,58 @@ class ResultQueries:
         return SeverityCounts(**{str(severity): int(count) for severity, count in rows})
 
     def _summary(self, session: Session, image_id: int) -> ImageSummary:
-        image = session.get(Image, image_id)
-        assert image is not None
-        places = session.execute(
-            select(Tag.name, Tag.stale_since, Repository.name, Registry.host)
+        return self._summaries(session, [image_id])[0]
+
+    def _summaries(self, session: Session, image_ids: list[int]) -> list[ImageSummary]:
+        """Summaries of these images, in this order, in three queries whatever their number."""
+        if not image_ids:
+            return []
+        images = {
+            image.id: image
+            for image in session.scalars(select(Image).where(Image.id.in_(image_ids)))
+        }
+        places: dict[int, list[tuple[str, datetime | None, str, str]]] = {
+            image_id: [] for image_id in image_ids
+        }
+        for image_id, tag, stale_since, repository, host in session.execute(
+            select(Tag.image_id, Tag.name, Tag.stale_since, Repository.name, Registry.host)
             .join(Repository, Repository.id == Tag.repository_id)
             .join(Registry, Registry.id == Repository.registry_id)
-            .where(Tag.image_id == image_id)
-        ).all()
-        stale = [s for _, s, _, _ in places]
-        first = places[0] if places else ("", None, "", "")
-        counts = Counter(
-            severity
-            for (severity,) in session.execute(
-                select(FindingRow.severity).where(
-                    FindingRow.image_id == image_id, FindingRow.resolved_at.is_(None)
-                )
-            )
-        )
-        return ImageSummary(
-            digest=image.digest,
-            registry=first[3],
-            repository=first[2],
-            tags=sorted({name for name, _, _, _ in places if name}),
-            platform=image.platform,
-            os=f"{image.os_family} {image.os_version}" if image.os_family else None,
-            status=image.status,
-            error=image.error,
-            created=_aware(image.created),
-            matched_at=_aware(image.matched_at),
-            stale_since=_latest(stale),
-            vulnerabilities=SeverityCounts(**counts) if image.matched_at else None,
-        )
+            .where(Tag.image_id.in_(image_ids))
+            .order_by(Tag.id)
+        ):
+            places[image_id].append((tag, stale_since, repository, host))
+        counts: dict[int, Counter[str]] = {image_id: Counter() for image_id in image_ids}
+        for image_id, severity, amount in session.execute(
+            select(FindingRow.image_id, FindingRow.severity, func.count())
+            .where(FindingRow.image_id.in_(image_ids), FindingRow.resolved_at.is_(None))
+            .group_by(FindingRow.image_id, FindingRow.severity)
+        ):
+            counts[image_id][severity] = amount
+        return [
+            _image_summary(images[image_id], places[image_id], counts[image_id])
+            for image_id in image_ids
+        ]
+
+
+def _image_summary(
+    image: Image, places: list[tuple[str, datetime | None, str, str]], counts: Counter[str]
+) -> ImageSummary:
+    first = places[0] if places else ("", None, "", "")
+    return ImageSummary(
+        digest=image.digest,
+        registry=first[3],
+        repository=first[2],
+        tags=sorted({name for name, _, _, _ in places if name}),
+        platform=image.platform,
+        os=f"{image.os_family} {image.os_version}" if image.os_family else None,
+        status=image.status,
+        error=image.error,
+        created=_aware(image.created),
+        matched_at=_aware(image.matched_at),
+        stale_since=_latest([stale_since for _, stale_since, _, _ in places]),
+        vulnerabilities=SeverityCounts(**counts) if image.matched_at else None,
+    )
 
 
 def _latest(stamps: list[datetime | None]) -> datetime | None:
