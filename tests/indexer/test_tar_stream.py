@@ -8,6 +8,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from regsentry.indexer.errors import LayerError
 from regsentry.indexer.tar_stream import EntryKind, TarEntry, TarStream, normalise
@@ -152,3 +154,20 @@ def test_pax_size_override_and_garbage_pax() -> None:
 )
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
+
+
+def _plain_normalise(path: str) -> str | None:
+    """The definition: drop empty and "." components; None when a ".." is among them."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return None if ".." in parts else "/".join(parts)
+
+
+@given(st.lists(st.sampled_from(["", ".", "..", "usr", "a.b", ".hidden", "..x", "x.."]),
+                max_size=6).map("/".join))  # fmt: skip
+def test_normalise_agrees_with_its_definition(path: str) -> None:
+    expected = _plain_normalise(path)
+    if expected is None:
+        with pytest.raises(LayerError, match="escapes the image root"):
+            normalise(path)
+    else:
+        assert normalise(path) == expected

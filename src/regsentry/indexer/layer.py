@@ -101,6 +101,8 @@ class LayerWalker:
     ) -> None:
         self._digest = digest
         self._analyzers = analyzers
+        # Asked for every member of the layer: bound once here.
+        self._requirements = tuple((a.required, a.max_file_bytes) for a in analyzers)
         self._limits = limits
         self._what = f"layer {digest.short}"
         self._decompressor: Decompressor | None = None
@@ -149,8 +151,13 @@ class LayerWalker:
         )
 
     def _wanted(self, entry: TarEntry) -> int | None:
-        limits = [a.max_file_bytes for a in self._analyzers if a.required(entry.path)]
-        return max(limits) if limits else None
+        """The largest cap of the analyzers that need this file, or None (skip it)."""
+        path = entry.path
+        wanted: int | None = None
+        for required, cap in self._requirements:
+            if required(path) and (wanted is None or cap > wanted):
+                wanted = cap
+        return wanted
 
     def _visit(self, entry: TarEntry, body: bytes | None) -> None:
         directory, _, name = entry.path.rpartition("/")
