@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import inspect
 
 from regsentry.analyzer.base import FileAnalysis
@@ -133,6 +134,42 @@ def test_findings_history(store: ResultStore, clock: Clock) -> None:
     # A finding that comes back is new again.
     clock.advance(days=1)
     assert [f.id for f in store.save_findings(IMAGE, [finding("CVE-1")], []).new] == ["CVE-1"]
+
+
+def test_findings_of_many_images_in_one_transaction(store: ResultStore) -> None:
+    other = Digest.of(b"other image")
+    store.save_image(scanned(), "key")
+    store.save_image(ImageResult(target(digest=other), ImageStatus.SCANNED, inventory=INVENTORY),
+                     "key")  # fmt: skip
+    store.save_findings(IMAGE, [finding("CVE-1")], [])
+    changes = store.save_many_findings(
+        [(IMAGE, [finding("CVE-2")], ["a note"]), (other, [finding("CVE-1")], [])]
+    )
+    assert [([f.id for f in c.new], [f.id for f in c.resolved]) for c in changes] == [
+        (["CVE-2"], ["CVE-1"]),
+        (["CVE-1"], []),
+    ]
+    # An unknown image fails the whole batch: nothing of it is written.
+    unknown = Digest.of(b"never stored")
+    with pytest.raises(KeyError, match="is not stored"):
+        store.save_many_findings([(IMAGE, [finding("CVE-9")], []), (unknown, [], [])])
+    current = store.current_findings(IMAGE)
+    assert current is not None
+    assert [f.id for f in current] == ["CVE-2"]
+
+
+def test_stored_images_in_any_batch_size(store: ResultStore) -> None:
+    digests = [Digest.of(f"image {n}".encode()) for n in range(5)]
+    for digest in digests:
+        store.save_image(
+            ImageResult(target(digest=digest), ImageStatus.SCANNED, inventory=INVENTORY), "key"
+        )
+    store.save_image(ImageResult(target(digest=Digest.of(b"failed")), ImageStatus.FAILED,
+                                 "layer truncated"), "key")  # fmt: skip
+    for batch in (1, 2, 100):
+        stored = list(store.stored_images(batch=batch))
+        assert [s.digest for s in stored] == digests
+        assert all(s.inventory == INVENTORY for s in stored)
 
 
 def test_never_matched_image_has_no_findings_rather_than_none_found(store: ResultStore) -> None:

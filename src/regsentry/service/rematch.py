@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from regsentry.config import Settings
 from regsentry.db.store import ResultStore
 from regsentry.matcher.match import MatchCache, match_inventory
+from regsentry.model.advisory import Finding
+from regsentry.model.digest import Digest
 from regsentry.model.progress import NoProgress, ProgressSink
 from regsentry.service import advisories
 from regsentry.vulndb.store import AdvisoryDB
+
+#: Images read, matched and written per transaction.
+_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -41,14 +46,25 @@ def rematch_stored(
     images = new = resolved = 0
     progress.add_total(store.image_count())
     cache: MatchCache = {}
-    with AdvisoryDB(settings.vulndb_path) as lookup:
-        for stored in store.stored_images():
-            outcome = match_inventory(stored.inventory, lookup, cache)
-            notes = (*outcome.notes, *((warning,) if warning else ()))
-            changes = store.save_findings(stored.digest, outcome.findings, notes)
-            images += 1
+    pending: list[tuple[Digest, tuple[Finding, ...], tuple[str, ...]]] = []
+
+    def save() -> None:
+        nonlocal new, resolved
+        for changes in store.save_many_findings(pending):
             new += len(changes.new)
             resolved += len(changes.resolved)
-            progress.advance()
+        progress.advance(len(pending))
+        pending.clear()
+
+    with AdvisoryDB(settings.vulndb_path) as lookup:
+        for stored in store.stored_images(batch=_BATCH):
+            outcome = match_inventory(stored.inventory, lookup, cache)
+            notes = (*outcome.notes, *((warning,) if warning else ()))
+            pending.append((stored.digest, outcome.findings, notes))
+            images += 1
+            if len(pending) >= _BATCH:
+                save()
+        if pending:
+            save()
     store.record_match_run(started, "rematch", images, new, resolved)
     return RematchReport(images, new, resolved, time.perf_counter() - started_clock)
