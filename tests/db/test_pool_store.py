@@ -79,6 +79,8 @@ def test_only_the_assigned_scanner_claims_a_pending_image_of_a_running_job(
     assert pool.claim(first, "b") is None
     assert [o.id for o in pool.open_images(job_id)] == [second]
     assert pool.outcomes(job_id, [first, second]) == {"analysed": 1}
+    # Every scanner handed images of the job, the finished image's included.
+    assert pool.job_scanners(job_id) == {"a", "b"}
     # The job ended (cancelled): its last pending image is claimed by no one.
     store.finish_job(job_id, "cancelled")
     assert pool.claim(second, "a") is None

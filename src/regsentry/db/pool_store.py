@@ -142,6 +142,17 @@ class PoolStore:
                 for id, scanner, sent, attempts in rows
             ]
 
+    def job_scanners(self, job_id: int) -> set[str]:
+        """Every scanner that has been handed images of the job (finished ones included)."""
+        with Session(self.engine) as session:
+            return set(
+                session.scalars(
+                    select(JobImage.scanner)
+                    .where(JobImage.job_id == job_id, JobImage.scanner.is_not(None))
+                    .distinct()
+                )
+            )
+
     def finished_count(self, job_id: int) -> tuple[int, int]:
         """(finished, total) images of a job."""
         with Session(self.engine) as session:

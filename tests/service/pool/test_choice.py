@@ -27,8 +27,13 @@ def rule(**fields: object) -> ScanRule:
     return ScanRule.build(registry="r.example", **fields)
 
 
-def names(rule_: ScanRule, live: list[ScannerRecord], holding: tuple[str, ...] = ()) -> list[str]:
-    choice = choose_scanners(rule_, live, analyzers=KEY, holding=holding)
+def names(
+    rule_: ScanRule,
+    live: list[ScannerRecord],
+    holding: tuple[str, ...] = (),
+    served: tuple[str, ...] = (),
+) -> list[str]:
+    choice = choose_scanners(rule_, live, analyzers=KEY, holding=holding, served=served)
     assert choice.waiting_reason is None
     return [s.name for s in choice.scanners]
 
@@ -46,6 +51,17 @@ def test_scanners_holding_images_of_the_job_are_kept_first() -> None:
     live = [scanner("a", load=3), scanner("b"), scanner("c")]
     assert names(rule(scanners=1), live, holding=("a",)) == ["a"]
     assert names(rule(scanners=2), live, holding=("c",)) == ["c", "b"]
+
+
+def test_a_scanner_that_emptied_its_window_keeps_the_job() -> None:
+    # "a" finished everything it was handed before the next round: nothing held, but the
+    # job stays on it rather than moving to the less loaded "b" (scanners: 1).
+    live = [scanner("a", load=2), scanner("b")]
+    assert names(rule(scanners=1), live, served=("a",)) == ["a"]
+    # Images still held come before images served: "c" holds, "a" only served.
+    assert names(rule(scanners=1), [*live, scanner("c", load=4)], ("c",), ("a",)) == ["c"]
+    # A served scanner that went offline is simply not among the live ones.
+    assert names(rule(scanners=1), [scanner("b")], served=("a",)) == ["b"]
 
 
 def test_a_named_scanner_is_the_only_one() -> None:

@@ -127,6 +127,7 @@ class PoolDispatcher:
                 live,
                 analyzers=work.analyzer_key,
                 holding={o.scanner for o in opened if o.scanner},
+                served=pool.job_scanners(job_id),
             )
             if choice.waiting_reason != waiting:
                 waiting = choice.waiting_reason

@@ -50,9 +50,12 @@ def choose_scanners(
     *,
     analyzers: str,
     holding: Iterable[str] = (),
+    served: Iterable[str] = (),
 ) -> Choice:
-    """The live scanners ``rule``'s job may use; ``holding`` (scanners that already
-    have images of the job) are kept first, so a job does not hop between scanners."""
+    """The live scanners ``rule``'s job may use. ``holding`` (scanners with images of the
+    job still to do) come first, then ``served`` (scanners that finished some of it), so
+    a job does not hop between scanners, not even when one has emptied its window
+    between two dispatch rounds (``scanners: 1`` keeps the job on one scanner)."""
     if rule.scanner != "auto":
         return _named(rule, live, analyzers)
     same_os = [s for s in live if s.os == rule.os]
@@ -66,8 +69,15 @@ def choose_scanners(
                 f"regsentry {__version__}: {versions}; the job waits for a matching scanner",
             )
         return Choice((), f"no live {rule.os} scanner; the job waits for one")
-    held = set(holding)
-    usable.sort(key=lambda s: (s.name not in held, s.load / max(s.concurrency, 1), s.name))
+    held, before = set(holding), set(served)
+    usable.sort(
+        key=lambda s: (
+            s.name not in held,
+            s.name not in before,
+            s.load / max(s.concurrency, 1),
+            s.name,
+        )
+    )
     return Choice(tuple(usable[: rule.scanners]))
 
 
