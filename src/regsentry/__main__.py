@@ -1,5 +1,5 @@
 """``python -m regsentry`` runs the command line."""
 
-from regsentry.cli.app import main
+from regsentry.cli.launch import run
 
-main()
+run()

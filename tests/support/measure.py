@@ -13,23 +13,31 @@ import sys
 from dataclasses import dataclass
 
 _LAUNCHER = """
-import json, os, sys
+import json, os, sys, time
+started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
-sys.stderr.write("\\n@@peak@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]))
+seconds = time.perf_counter() - started
+sys.stderr.write("\\n@@peak@@" + json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+                                             seconds]))
 """
 
 
 @dataclass(frozen=True)
 class Measured:
-    """Exit code, output and peak resident memory (bytes) of one command."""
+    """Exit code, output, peak resident memory (bytes) and wall time of one command.
+
+    ``seconds`` is the command's own wall time, from its fork to its exit, without the
+    launcher's start-up.
+    """
 
     returncode: int
     stdout: str
     stderr: str
     peak_rss: int
+    seconds: float
 
 
 def run_measured(
@@ -45,5 +53,5 @@ def run_measured(
         check=False,
     )
     stderr, _, tail = result.stderr.rpartition("\n@@peak@@")
-    code, peak_kib = json.loads(tail)
-    return Measured(code, result.stdout, stderr, peak_kib * 1024)
+    code, peak_kib, seconds = json.loads(tail)
+    return Measured(code, result.stdout, stderr, peak_kib * 1024, seconds)
