@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regsentry.indexer.errors import LayerError
-from regsentry.indexer.tar_stream import EntryKind, TarEntry, TarStream, normalise
+from regsentry.indexer.tar_stream import EntryKind, TarEntry, TarStream, byte_sum, normalise
 
 
 def archive(
@@ -171,3 +171,15 @@ def test_normalise_agrees_with_its_definition(path: str) -> None:
             normalise(path)
     else:
         assert normalise(path) == expected
+
+
+def test_byte_sum_is_the_sum_for_every_possible_header_total() -> None:
+    for total in range(512 * 255 + 1):
+        full, rest = divmod(total, 255)
+        block = (b"\xff" * full + bytes([rest])).ljust(512, b"\0")[:512]
+        assert byte_sum(block) == total
+
+
+@given(st.binary(min_size=512, max_size=512))
+def test_byte_sum_of_any_header(block: bytes) -> None:
+    assert byte_sum(block) == sum(block)
