@@ -11,6 +11,7 @@ directories, nested sources) regsentry does not use.
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ def _from_environment(fields: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def _describe(error: ValidationError, *, explicit: Any) -> str:
+def _describe(error: ValidationError, *, explicit: Container[str]) -> str:
     """One line per invalid setting, named as the user set it; values are never echoed
     (a secret may be among them)."""
     problems = []

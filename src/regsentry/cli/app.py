@@ -53,7 +53,8 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line; every error regsentry knows becomes a message and exit 2.
+    """Run the command line and end the process; every error regsentry knows becomes a
+    message and exit 2.
 
     Typer itself turns usage errors into exit 2 and ``typer.Exit(code)`` into the exit
     code; anything else escaping is a bug and keeps its traceback.
