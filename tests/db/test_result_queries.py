@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from regsentry.db.store import ResultStore
 from regsentry.db.tables import Image, Tag
@@ -31,8 +31,7 @@ def _save(
 
 def _stale(store: ResultStore, digest: Digest, tag: str) -> None:
     with store.engine.begin() as connection:
-        image_id = connection.scalar(Image.__table__.select().with_only_columns(Image.id)
-                                     .where(Image.digest == str(digest)))  # fmt: skip
+        image_id = connection.scalar(select(Image.id).where(Image.digest == str(digest)))
         connection.execute(
             update(Tag).where(Tag.image_id == image_id, Tag.name == tag)
             .values(stale_since=datetime(2026, 2, 1, tzinfo=UTC))
